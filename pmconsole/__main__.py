@@ -1,0 +1,3 @@
+from pmconsole.cli import main
+
+main()

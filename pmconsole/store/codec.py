@@ -1,0 +1,94 @@
+"""Turning domain dataclasses into table rows and back, driven by their type hints."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import types
+import typing
+from enum import StrEnum
+from functools import cache
+from typing import Any, TypeVar
+
+import pendulum
+from pendulum import Date, DateTime
+
+T = TypeVar("T")
+
+
+def dump_time(value: DateTime | None) -> str | None:
+    """UTC ISO 8601 text, the only form times take in the database."""
+    return None if value is None else value.in_timezone("UTC").isoformat()
+
+
+def load_time(value: str | None) -> DateTime | None:
+    if value is None:
+        return None
+    parsed = pendulum.parse(value)
+    assert isinstance(parsed, DateTime)
+    return parsed.in_timezone("UTC")
+
+
+def _base(hint: Any) -> Any:
+    """``X | None`` -> ``X``."""
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        return args[0]
+    return hint
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    return {name: _base(hint) for name, hint in typing.get_type_hints(cls).items()}
+
+
+def to_row(obj: Any) -> dict[str, Any]:
+    """A dataclass as a dict of SQLite values (the id is left out when unsaved)."""
+    hints = _hints(type(obj))
+    row: dict[str, Any] = {}
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        hint = hints[f.name]
+        if f.name == "id" and value is None:
+            continue
+        if value is None:
+            row[f.name] = None
+        elif hint is DateTime:
+            row[f.name] = dump_time(value)
+        elif hint is Date:
+            row[f.name] = value.isoformat()
+        elif isinstance(hint, type) and issubclass(hint, StrEnum):
+            row[f.name] = value.value
+        elif hint is bool:
+            row[f.name] = int(value)
+        elif typing.get_origin(hint) is tuple:
+            row[f.name] = json.dumps(list(value), ensure_ascii=False)
+        else:
+            row[f.name] = value
+    return row
+
+
+def from_row(cls: type[T], row: dict[str, Any]) -> T:
+    """Build a ``cls`` from a row, converting text back into times, dates and enums."""
+    hints = _hints(cls)
+    kwargs: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if f.name not in row:
+            continue
+        value = row[f.name]
+        hint = hints[f.name]
+        if value is None:
+            kwargs[f.name] = None
+        elif hint is DateTime:
+            kwargs[f.name] = load_time(value)
+        elif hint is Date:
+            kwargs[f.name] = pendulum.Date.fromisoformat(value)
+        elif isinstance(hint, type) and issubclass(hint, StrEnum):
+            kwargs[f.name] = hint(value)
+        elif hint is bool:
+            kwargs[f.name] = bool(value)
+        elif typing.get_origin(hint) is tuple:
+            kwargs[f.name] = tuple(json.loads(value))
+        else:
+            kwargs[f.name] = value
+    return cls(**kwargs)

@@ -1,0 +1,376 @@
+"""The Store: every read and write of sessions and their entries.
+
+Each public mutation is one ``db.atomic()`` transaction, committed before the method
+returns; callers show an edit as saved only after that. Rows go in and come out as
+domain dataclasses.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlite_utils
+
+from pmconsole.domain.model import (
+    ActionItem,
+    ActionStatus,
+    AgendaItem,
+    BlameFlag,
+    EntityKind,
+    Finding,
+    FlagStatus,
+    ScriptUse,
+    Session,
+    SessionRecord,
+    TimelineEvent,
+)
+from pmconsole.store.codec import from_row, to_row
+from pmconsole.store.db import open_database, open_memory
+from pmconsole.store.errors import (
+    DatabaseLocked,
+    NotFound,
+    ReadOnlyDatabase,
+    SaveFailed,
+)
+
+T = TypeVar("T")
+
+TABLES: dict[type, str] = {
+    Session: "sessions",
+    AgendaItem: "agenda_items",
+    TimelineEvent: "timeline_events",
+    Finding: "findings",
+    ActionItem: "action_items",
+    ScriptUse: "script_uses",
+    BlameFlag: "blame_flags",
+}
+
+# Entries whose order the user controls keep a position column; the others sort by meaning.
+ORDER_BY: dict[type, str] = {
+    AgendaItem: "position, id",
+    TimelineEvent: "at, id",
+    Finding: "position, id",
+    ActionItem: "position, id",
+    ScriptUse: "shown_at, id",
+    BlameFlag: "id",
+}
+
+ENTITY_TABLES: dict[EntityKind, str] = {
+    EntityKind.SESSION: "sessions",
+    EntityKind.AGENDA: "agenda_items",
+    EntityKind.TIMELINE: "timeline_events",
+    EntityKind.FINDING: "findings",
+    EntityKind.ACTION: "action_items",
+    EntityKind.SCRIPT: "script_uses",
+}
+
+Child = AgendaItem | TimelineEvent | Finding | ActionItem | ScriptUse | BlameFlag
+C = TypeVar("C", AgendaItem, TimelineEvent, Finding, ActionItem, ScriptUse, BlameFlag)
+S = TypeVar("S", Session, AgendaItem, TimelineEvent, Finding, ActionItem, ScriptUse, BlameFlag)
+
+
+class Store:
+    """Sessions and their entries in one SQLite file."""
+
+    def __init__(self, db: sqlite_utils.Database, *, path: Path | None, readonly: bool) -> None:
+        self.db = db
+        self.path = path
+        self.readonly = readonly
+        # Test hook for fault injection: called inside every write transaction.
+        self.before_commit: Callable[[], None] | None = None
+
+    # -- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path | str, *, readonly: bool = False) -> Store:
+        """Open or create the database file; raises a ``StoreError`` with a clear message."""
+        db, is_readonly = open_database(Path(path), readonly=readonly)
+        return cls(db, path=Path(path), readonly=is_readonly)
+
+    @classmethod
+    def memory(cls) -> Store:
+        return cls(open_memory(), path=None, readonly=False)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @property
+    def name(self) -> str:
+        return str(self.path) if self.path else ":memory:"
+
+    # -- transactions -----------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite_utils.Database]:
+        """One atomic write; any failure rolls it all back and raises a ``StoreError``."""
+        if self.readonly:
+            raise ReadOnlyDatabase(self.name)
+        try:
+            with self.db.atomic():
+                yield self.db
+                if self.before_commit is not None:
+                    self.before_commit()
+        except sqlite3.OperationalError as error:
+            text = str(error).lower()
+            if "locked" in text or "busy" in text:
+                raise DatabaseLocked(self.name) from error
+            if "readonly" in text or "read-only" in text:
+                raise ReadOnlyDatabase(self.name) from error
+            raise SaveFailed(f"Not saved: {error}.") from error
+        except sqlite3.DatabaseError as error:
+            raise SaveFailed(f"Not saved: {error}.") from error
+
+    # -- generic helpers ----------------------------------------------------------------------
+
+    def _table(self, cls: type) -> sqlite_utils.db.Table:
+        return self.db.table(TABLES[cls])
+
+    def _get(self, cls: type[S], entry_id: int) -> S:
+        rows = list(self._table(cls).rows_where("id = ?", [entry_id]))
+        if not rows:
+            raise NotFound(f"No {cls.__name__} with id {entry_id}.")
+        return from_row(cls, rows[0])
+
+    def _insert(self, obj: S) -> S:
+        table = self._table(type(obj))
+        row = to_row(obj)
+        if isinstance(obj, AgendaItem | Finding | ActionItem) and "position" in row:
+            row["position"] = self._next_position(type(obj), obj.session_id)
+        table.insert(row)
+        new_id = table.last_pk
+        assert isinstance(new_id, int)
+        return dataclasses.replace(obj, id=new_id, **({"position": row["position"]} if "position" in row else {}))  # type: ignore[return-value]
+
+    def _next_position(self, cls: type, session_id: int) -> int:
+        row = self.db.execute(
+            f"SELECT coalesce(max(position), -1) + 1 FROM {TABLES[cls]} WHERE session_id = ?",
+            [session_id],
+        ).fetchone()
+        return int(row[0])
+
+    def _list(self, cls: type[C], session_id: int) -> list[C]:
+        rows = self._table(cls).rows_where("session_id = ?", [session_id], order_by=ORDER_BY[cls])
+        return [from_row(cls, r) for r in rows]
+
+    # -- generic CRUD, public -----------------------------------------------------------------
+
+    def add(self, obj: S) -> S:
+        """Insert a new session or entry; returns it with its id (and position) set."""
+        with self.transaction():
+            return self._insert(obj)
+
+    def update(self, obj: S) -> S:
+        """Save every field of an existing session or entry."""
+        assert obj.id is not None
+        with self.transaction():
+            table = self._table(type(obj))
+            if not list(table.rows_where("id = ?", [obj.id])):
+                raise NotFound(f"That {type(obj).__name__} was deleted meanwhile.")
+            row = to_row(obj)
+            row.pop("id")
+            table.update(obj.id, row)
+        return obj
+
+    def delete(self, cls: type, entry_id: int) -> None:
+        """Delete a session (with everything in it) or one entry."""
+        with self.transaction():
+            entity = _ENTITY_OF.get(cls)
+            if entity is not None:
+                self.db.execute(
+                    "DELETE FROM blame_flags WHERE entity = ? AND entity_id = ?",
+                    [entity.value, entry_id],
+                )
+            self.db.execute(f"DELETE FROM {TABLES[cls]} WHERE id = ?", [entry_id])
+
+    def get(self, cls: type[S], entry_id: int) -> S:
+        return self._get(cls, entry_id)
+
+    def move(self, cls: type[C], entry_id: int, delta: int) -> list[C]:
+        """Move an ordered entry up (negative) or down (positive); returns the new order."""
+        item = self._get(cls, entry_id)
+        with self.transaction():
+            items = self._list(cls, item.session_id)  # type: ignore[attr-defined]
+            index = next(i for i, it in enumerate(items) if it.id == entry_id)
+            target = max(0, min(len(items) - 1, index + delta))
+            items.insert(target, items.pop(index))
+            for position, it in enumerate(items):
+                self.db.execute(
+                    f"UPDATE {TABLES[cls]} SET position = ? WHERE id = ?", [position, it.id]
+                )
+        return self._list(cls, item.session_id)  # type: ignore[attr-defined]
+
+    # -- sessions ---------------------------------------------------------------------------
+
+    def get_session(self, session_id: int) -> Session:
+        return self._get(Session, session_id)
+
+    def list_sessions(self) -> list[Session]:
+        """Every session, newest first."""
+        rows = self.db.execute(
+            "SELECT * FROM sessions ORDER BY coalesce(scheduled, started, created) DESC, id DESC"
+        )
+        cols = [d[0] for d in rows.description]
+        return [from_row(Session, dict(zip(cols, r, strict=True))) for r in rows.fetchall()]
+
+    def create_session(self, session: Session, agenda: Iterable[tuple[str, int]] = ()) -> Session:
+        """Insert a session and its agenda in one transaction."""
+        with self.transaction():
+            saved = self._insert(session)
+            assert saved.id is not None
+            for title, minutes in agenda:
+                self._insert(AgendaItem(session_id=saved.id, title=title, planned_minutes=minutes))
+        return saved
+
+    def load(self, session_id: int) -> SessionRecord:
+        """A session with every entry, in display order.
+
+        A follow-up session also lists the open action items of the session it follows up:
+        the same rows, so a status changed here changes there.
+        """
+        session = self.get_session(session_id)
+        actions = self._list(ActionItem, session_id)
+        if session.follows_up is not None:
+            inherited = [
+                from_row(ActionItem, r)
+                for r in self.db["action_items"].rows_where(
+                    "session_id = ?", [session.follows_up], order_by="position, id"
+                )
+            ]
+            actions = inherited + actions
+        return SessionRecord(
+            session=session,
+            agenda=tuple(self._list(AgendaItem, session_id)),
+            timeline=tuple(self._list(TimelineEvent, session_id)),
+            findings=tuple(self._list(Finding, session_id)),
+            actions=tuple(actions),
+            script_uses=tuple(self._list(ScriptUse, session_id)),
+            flags=tuple(self._list(BlameFlag, session_id)),
+        )
+
+    def list_children(self, cls: type[C], session_id: int) -> list[C]:
+        return self._list(cls, session_id)
+
+    def import_record(self, record: SessionRecord) -> int:
+        """Insert a whole session as a new one (ids renumbered); all or nothing."""
+        with self.transaction():
+            session = self._insert(dataclasses.replace(record.session, id=None))
+            assert session.id is not None
+            new_ids: dict[tuple[EntityKind, int], int] = {}
+            for entity, entries in (
+                (EntityKind.AGENDA, record.agenda),
+                (EntityKind.TIMELINE, record.timeline),
+                (EntityKind.FINDING, record.findings),
+                (EntityKind.ACTION, record.actions),
+                (EntityKind.SCRIPT, record.script_uses),
+            ):
+                for entry in entries:
+                    saved = self._insert(dataclasses.replace(entry, id=None, session_id=session.id))  # type: ignore[type-var]
+                    if entry.id is not None and saved.id is not None:
+                        new_ids[(entity, entry.id)] = saved.id
+            for flag in record.flags:
+                entity_id = (
+                    session.id
+                    if flag.entity is EntityKind.SESSION
+                    else new_ids.get((flag.entity, flag.entity_id), flag.entity_id)
+                )
+                self._insert(
+                    dataclasses.replace(flag, id=None, session_id=session.id, entity_id=entity_id)
+                )
+        return session.id
+
+    # -- action items across sessions ---------------------------------------------------------
+
+    def list_actions(
+        self,
+        *,
+        statuses: Sequence[ActionStatus] | None = None,
+        owner: str | None = None,
+        session_id: int | None = None,
+    ) -> list[ActionItem]:
+        """Action items of every session, filtered; oldest due date first, undated last."""
+        where, params = [], []  # type: list[str], list[Any]
+        if statuses:
+            where.append("status IN (%s)" % ",".join("?" * len(statuses)))
+            params.extend(s.value for s in statuses)
+        if owner:
+            where.append("owner LIKE ? ESCAPE '\\'")
+            params.append("%" + owner.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+        if session_id is not None:
+            where.append("session_id = ?")
+            params.append(session_id)
+        rows = self.db["action_items"].rows_where(
+            " AND ".join(where) or None, params, order_by="due IS NULL, due, session_id, position"
+        )
+        return [from_row(ActionItem, r) for r in rows]
+
+    # -- blame flags ------------------------------------------------------------------------------
+
+    def replace_flags(
+        self, session_id: int, entity: EntityKind, entity_id: int, flags: Iterable[BlameFlag]
+    ) -> list[BlameFlag]:
+        """Replace the open flags of one entry after its text changed.
+
+        Flags already accepted or dismissed stay as the record of what the facilitator did;
+        an open flag whose phrase is still present is kept as it was.
+        """
+        with self.transaction():
+            return self._replace_flags(session_id, entity, entity_id, flags)
+
+    def _replace_flags(
+        self, session_id: int, entity: EntityKind, entity_id: int, flags: Iterable[BlameFlag]
+    ) -> list[BlameFlag]:
+        existing = [
+            from_row(BlameFlag, r)
+            for r in self.db["blame_flags"].rows_where(
+                "entity = ? AND entity_id = ?", [entity.value, entity_id], order_by="id"
+            )
+        ]
+        resolved_keys = {
+            (f.phrase.lower(), f.category) for f in existing if f.status is not FlagStatus.OPEN
+        }
+        self.db.execute(
+            "DELETE FROM blame_flags WHERE entity = ? AND entity_id = ? AND status = 'open'",
+            [entity.value, entity_id],
+        )
+        saved = []
+        for flag in flags:
+            if (flag.phrase.lower(), flag.category) in resolved_keys:
+                continue  # Dismissed once for this entry: do not nag again.
+            saved.append(
+                self._insert(
+                    dataclasses.replace(
+                        flag, session_id=session_id, entity=entity, entity_id=entity_id
+                    )
+                )
+            )
+        return saved
+
+    def save_with_flags(self, obj: S, entity: EntityKind, flags: Iterable[BlameFlag]) -> tuple[S, list[BlameFlag]]:
+        """Insert or update an entry and its blame flags in one transaction."""
+        with self.transaction():
+            if obj.id is None:
+                obj = self._insert(obj)
+            else:
+                table = self._table(type(obj))
+                if not list(table.rows_where("id = ?", [obj.id])):
+                    raise NotFound(f"That {type(obj).__name__} was deleted meanwhile.")
+                row = to_row(obj)
+                row.pop("id")
+                table.update(obj.id, row)
+            assert obj.id is not None
+            session_id = obj.id if isinstance(obj, Session) else obj.session_id  # type: ignore[union-attr]
+            saved_flags = self._replace_flags(session_id, entity, obj.id, flags)
+        return obj, saved_flags
+
+
+_ENTITY_OF: dict[type, EntityKind] = {
+    AgendaItem: EntityKind.AGENDA,
+    TimelineEvent: EntityKind.TIMELINE,
+    Finding: EntityKind.FINDING,
+    ActionItem: EntityKind.ACTION,
+}
