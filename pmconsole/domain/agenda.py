@@ -9,6 +9,7 @@ drawn again. Transitions return new items; the caller saves them.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -195,7 +196,7 @@ def extend(agenda: Sequence[AgendaItem], minutes: int = EXTEND_MINUTES) -> list[
 def format_countdown(seconds: float) -> str:
     """``mm:ss`` (or ``h:mm:ss``) for time left; ``+mm:ss`` once over time."""
     sign = "+" if seconds < 0 else ""
-    total = int(abs(seconds)) if seconds < 0 else int(seconds + 0.999)
+    total = int(abs(seconds)) if seconds < 0 else math.ceil(seconds)
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:

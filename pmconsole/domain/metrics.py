@@ -76,17 +76,26 @@ def session_metrics(session: Session) -> SessionMetrics:
     """Metrics for one session; a value whose inputs are out of order is ``None``."""
     problems = tuple(timestamp_problems(session))
     start = session.impact_started
+    # A milestone in an out-of-order pair is not trusted for any figure.
+    present = [(n, getattr(session, n)) for n, _ in MILESTONES if getattr(session, n) is not None]
+    suspect = {
+        name
+        for i, (name_a, a) in enumerate(present)
+        for name_b, b in present[i + 1:]
+        if b < a
+        for name in (name_a, name_b)
+    }
 
     def since_start(name: str) -> float | None:
         end = getattr(session, name)
-        if start is None or end is None or end < start:
+        if start is None or end is None or end < start or name in suspect:
             return None
-        return (end - start).total_seconds()
+        return float((end - start).total_seconds())
 
     ttr = since_start("resolved")
     # Impact lasts until service is restored: mitigation if recorded, else resolution.
     impact = since_start("mitigated")
-    if impact is None:
+    if session.mitigated is None:
         impact = ttr
     budget = error_budget_minutes(session.slo_target, session.slo_window_days)
     consumed = None if budget is None or impact is None else impact / 60.0 / budget

@@ -176,6 +176,14 @@ class Store:
             table.update(obj.id, row)
         return obj
 
+    def update_many(self, objs: Iterable[Any]) -> None:
+        """Save several existing entries together (e.g. two agenda items on "next")."""
+        with self.transaction():
+            for obj in objs:
+                row = to_row(obj)
+                row.pop("id")
+                self._table(type(obj)).update(obj.id, row)
+
     def delete(self, cls: type, entry_id: int) -> None:
         """Delete a session (with everything in it) or one entry."""
         with self.transaction():
@@ -216,6 +224,17 @@ class Store:
         )
         cols = [d[0] for d in rows.description]
         return [from_row(Session, dict(zip(cols, r, strict=True))) for r in rows.fetchall()]
+
+    def action_counts(self, today: str) -> dict[int, tuple[int, int]]:
+        """Per session: (open action items, of which overdue on ``today``, an ISO date)."""
+        rows = self.db.execute(
+            """SELECT session_id,
+                      sum(status IN ('open', 'in progress')),
+                      sum(status IN ('open', 'in progress') AND due IS NOT NULL AND due < ?)
+               FROM action_items GROUP BY session_id""",
+            [today],
+        ).fetchall()
+        return {r[0]: (int(r[1] or 0), int(r[2] or 0)) for r in rows}
 
     def create_session(self, session: Session, agenda: Iterable[tuple[str, int]] = ()) -> Session:
         """Insert a session and its agenda in one transaction."""

@@ -1,0 +1,79 @@
+"""The root ``pmconsole`` command and what every subcommand shares.
+
+Nothing here imports Textual: ``pmconsole --help`` and the non-UI commands stay fast.
+Commands that open the console import the ``tui`` package inside their function body.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from pmconsole.store.errors import StoreError
+from pmconsole.store.repository import Store
+
+EXIT_USAGE = 2
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    """Print a one-line error (no traceback) and exit."""
+    click.echo(f"pmconsole: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Database file (default: $PMCONSOLE_DB, else the user data folder).",
+)
+@click.version_option(package_name="pmconsole")
+@click.pass_context
+def main(ctx: click.Context, db_path: Path | None) -> None:
+    """pmconsole: run a blameless post-mortem meeting from the terminal.
+
+    With no command, opens the console on the list of sessions.
+    """
+    from pmconsole.paths import default_db_path
+
+    ctx.obj = db_path or default_db_path()
+    if ctx.invoked_subcommand is None:
+        from pmconsole.cli.console import run_console
+
+        run_console(ctx.obj)
+
+
+def db_path_of(ctx: click.Context) -> Path:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, Path)
+    return obj
+
+
+@contextmanager
+def opened_store(ctx: click.Context, *, readonly: bool = False) -> Iterator[Store]:
+    """The store for a command; a bad database ends the command with a clear message."""
+    try:
+        store = Store.open(db_path_of(ctx), readonly=readonly)
+    except StoreError as error:
+        fail(str(error))
+    try:
+        yield store
+    except StoreError as error:
+        fail(str(error))
+    finally:
+        store.close()
+
+
+def session_or_fail(store: Store, session_id: int):  # type: ignore[no-untyped-def]
+    from pmconsole.store.errors import NotFound
+
+    try:
+        return store.get_session(session_id)
+    except NotFound:
+        fail(f"no session with id {session_id} in {store.name}")

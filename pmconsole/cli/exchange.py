@@ -1,0 +1,175 @@
+"""Commands: export a session (Markdown minutes or JSON), import a JSON session, import a
+timeline from CSV.
+
+None of these imports Textual. ``export`` opens the database read-only, so it works on a
+file that cannot be written and never changes the one it reads.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+import pendulum
+
+from pmconsole.cli.base import fail, main, opened_store, session_or_fail
+from pmconsole.domain.model import Session
+from pmconsole.exchange.files import WouldOverwrite, safe_filename, write_text_atomic
+from pmconsole.exchange.json_io import MAX_CHARS, ImportFailed, dump_session, load_session
+from pmconsole.exchange.minutes import render_minutes
+from pmconsole.exchange.timeline_csv import CsvImportFailed, parse_timeline_csv
+from pmconsole.store.repository import Store
+
+# Files read by import: far above any real session or timeline, and safe to hold in memory.
+MAX_FILE_BYTES = MAX_CHARS
+
+
+def _read_text(path: Path) -> str:
+    """A UTF-8 text file (a byte-order mark is allowed); one-line error and exit otherwise."""
+    if not path.exists():
+        fail(f"{path}: no such file")
+    if path.is_dir():
+        fail(f"{path} is a folder, not a file")
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        fail(f"{path}: cannot be read ({error.strerror or error})")
+    if len(data) > MAX_FILE_BYTES:
+        fail(f"{path}: the file is too large (the limit is {MAX_FILE_BYTES // 2**20} MiB)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        fail(f"{path}: not UTF-8 text (byte {error.start} cannot be read); save it as UTF-8")
+
+
+def _linked_titles(store: Store, session: Session) -> dict[int, str]:
+    """Titles of the session this one follows up and of the sessions that follow it up."""
+    linked: dict[int, str] = {}
+    for other in store.list_sessions():
+        if other.id is None or other.id == session.id:
+            continue
+        if other.id == session.follows_up or other.follows_up == session.id:
+            linked[other.id] = other.title
+    return linked
+
+
+def _write_stdout(text: str) -> None:
+    """UTF-8 whatever the terminal's locale says; a closed pipe (``| head``) is not an error."""
+    stream = click.get_binary_stream("stdout")
+    try:
+        stream.write(text.encode("utf-8"))
+        stream.flush()
+    except BrokenPipeError:
+        # Point stdout at nothing so the interpreter's final flush does not complain.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+
+
+@main.command("export")
+@click.argument("session_id", metavar="SESSION", type=int)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "json"], case_sensitive=False),
+    default=None,
+    help="md: Markdown minutes (default); json: the session for `pmconsole import`. "
+    "Without it, a PATH ending in .json means json.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="File to write, or a folder to write a file named after the session in. "
+    "Default: standard output.",
+)
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+@click.pass_context
+def export_command(
+    ctx: click.Context, session_id: int, fmt: str | None, output: Path | None, force: bool
+) -> None:
+    """Export a session as Markdown minutes or as JSON.
+
+    The file is written completely under a temporary name and then moved into place, so it
+    is never left half-written; an existing file is only replaced with --force.
+    """
+    if fmt is None:
+        fmt = "json" if output is not None and output.suffix.lower() == ".json" else "md"
+    fmt = fmt.lower()
+    with opened_store(ctx, readonly=True) as store:
+        session = session_or_fail(store, session_id)
+        record = store.load(session_id)
+        if fmt == "json":
+            text = dump_session(record)
+        else:
+            text = render_minutes(
+                record, linked=_linked_titles(store, session), now=pendulum.now("UTC")
+            )
+    if output is None:
+        _write_stdout(text)
+        return
+    target = output / safe_filename(session.title, fmt) if output.is_dir() else output
+    if not target.parent.is_dir():
+        fail(f"cannot write {target}: the folder {target.parent} does not exist")
+    try:
+        write_text_atomic(target, text, force=force)
+    except WouldOverwrite as error:
+        fail(f"{error}; use --force to replace it")
+    except OSError as error:
+        fail(f"cannot write {target}: {error.strerror or error}")
+    click.echo(str(target))
+
+
+@main.command("import")
+@click.argument("file", metavar="FILE.json", type=click.Path(path_type=Path))
+@click.pass_context
+def import_command(ctx: click.Context, file: Path) -> None:
+    """Import a session exported with `pmconsole export --format json`; prints its new id.
+
+    The session is added as a new one (with everything in it) or, if the file has any
+    problem, not at all.
+    """
+    text = _read_text(file)
+    try:
+        record = load_session(text)
+    except ImportFailed as error:
+        fail(f"{file}: {error}")
+    with opened_store(ctx) as store:
+        new_id = store.import_record(record)
+    click.echo(new_id)
+
+
+@main.group("timeline")
+def timeline_group() -> None:
+    """Work with a session's timeline from the command line."""
+
+
+@timeline_group.command("import")
+@click.argument("session_id", metavar="SESSION", type=int)
+@click.argument("file", metavar="FILE.csv", type=click.Path(path_type=Path))
+@click.pass_context
+def timeline_import_command(ctx: click.Context, session_id: int, file: Path) -> None:
+    """Add timeline events from a CSV file with the columns time,kind,text[,link].
+
+    Times take the forms the app accepts (14:32, 2026-11-20 14:32, ISO 8601 with an
+    offset); bare times fall on the incident's date in the session's timezone. Every row
+    is added, or, if any row is bad, none is.
+    """
+    text = _read_text(file)
+    with opened_store(ctx) as store:
+        session = session_or_fail(store, session_id)
+        try:
+            events, warnings = parse_timeline_csv(text, session=session, now=pendulum.now("UTC"))
+        except CsvImportFailed as error:
+            fail(f"{file}: {error}")
+        for warning in warnings:
+            click.echo(f"pmconsole: warning: {file}: {warning}", err=True)
+        # One transaction for the whole file: all the events are saved, or none.
+        with store.transaction():
+            for event in events:
+                store._insert(event)
+    noun = "event" if len(events) == 1 else "events"
+    click.echo(f"{len(events)} timeline {noun} added to session {session_id}")

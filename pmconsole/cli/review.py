@@ -1,0 +1,1 @@
+"""Commands: review (filled in by their issue)."""

@@ -1,0 +1,1 @@
+"""Commands: scripts (filled in by their issue)."""

@@ -1,0 +1,1 @@
+"""Files in and out: Markdown minutes, JSON, CSV timeline, safe writes. Never touches the database."""

@@ -1,0 +1,120 @@
+"""The Textual application: thin by design.
+
+It owns the store, the clock, the script cards and the theme, and shows the home screen
+(the session list) or one session's console. Everything else lives in the screens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from pmconsole.domain.clock import Clock, SystemClock
+from pmconsole.paths import styles_dir
+from pmconsole.store.repository import Store
+from pmconsole.tui.settings import load_settings, save_setting
+from pmconsole.tui.themes import CUSTOM_THEMES, DEFAULT_THEME
+
+
+class PostMortemApp(App[None]):
+    """pmconsole's console: the home screen, or one session's meeting console."""
+
+    TITLE = "pmconsole"
+    CSS_PATH: ClassVar[list[str]] = [
+        str(styles_dir() / name)
+        for name in ("app.tcss", "console.tcss", "home.tcss", "dialogs.tcss")
+    ]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave pmconsole (everything is already saved)."),
+        Binding("f1", "help", "Help", id="app.help", tooltip="List every key."),
+        Binding("question_mark", "help", "Help", show=False, id="app.help2"),
+    ]
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        session_id: int | None = None,
+        clock: Clock | None = None,
+        persist_theme: bool = True,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.clock: Clock = clock or SystemClock()
+        self.initial_session_id = session_id
+        self.persist_theme = persist_theme
+        self._cards: object | None = None
+        for theme in CUSTOM_THEMES:
+            self.register_theme(theme)
+        chosen = load_settings().get("theme", DEFAULT_THEME) if persist_theme else DEFAULT_THEME
+        self.theme = chosen if chosen in self.available_themes else DEFAULT_THEME
+
+    # -- start-up ---------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        from pmconsole.tui.screens.home import HomeScreen
+
+        self.push_screen(HomeScreen())
+        if self.store.readonly:
+            self.say(
+                f"{self.store.name} cannot be written: opened read-only for review.",
+                severity="warning",
+                timeout=8,
+            )
+        if self.initial_session_id is not None:
+            self.open_session(self.initial_session_id)
+
+    def open_session(self, session_id: int, *, focus_entry: tuple[str, int] | None = None) -> None:
+        from pmconsole.tui.screens.console import ConsoleScreen
+
+        self.push_screen(ConsoleScreen(session_id, focus_entry=focus_entry))
+
+    # -- shared services --------------------------------------------------------------------
+
+    @property
+    def cards(self):  # type: ignore[no-untyped-def]
+        """Script cards (built-in plus the user's file), loaded on first use."""
+        if self._cards is None:
+            from pmconsole.domain.scripts import load_cards
+            from pmconsole.paths import config_dir
+
+            cards, errors = load_cards(config_dir() / "scripts.toml")
+            self._cards = cards
+            for error in errors:
+                self.say(error, severity="error", timeout=15)
+        return self._cards
+
+    def say(self, message: str, *, severity: str = "information", timeout: float = 4) -> None:
+        """A notification whose text is never parsed as markup (it may hold user text)."""
+        self.notify(message, severity=severity, timeout=timeout, markup=False)  # type: ignore[arg-type]
+
+    def watch_theme(self, theme: str) -> None:
+        if self.persist_theme and self.is_running:
+            save_setting("theme", theme)
+
+    # -- palette and help -------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """The palette follows the screen: its own commands first, then the app's."""
+        provider = getattr(screen, "palette_commands", None)
+        if provider is not None:
+            yield from provider()
+        for theme in sorted(self.available_themes):
+            yield SystemCommand(
+                f"theme: {theme}", f"Switch to the {theme} theme", lambda t=theme: self._set_theme(t)
+            )
+        yield SystemCommand("app: help", "List every key", self.action_help)
+        yield SystemCommand("app: quit", "Leave pmconsole", self.action_quit)
+
+    def _set_theme(self, theme: str) -> None:
+        self.theme = theme
+
+    def action_help(self) -> None:
+        from pmconsole.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))

@@ -1,0 +1,39 @@
+"""A script card, large and readable, for reading out or sharing."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+
+class CardScreen(ModalScreen[None]):
+    """The presentation view of one card, with the session's details filled in."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,enter", "dismiss", "Close", id="card.close", tooltip="Back to the console."),
+        Binding("c", "copy", "Copy", id="card.copy_shown", tooltip="Copy this text to the clipboard."),
+    ]
+
+    def __init__(self, card: Any, text: str) -> None:
+        super().__init__()
+        self.card = card
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="card-view"):
+            yield Static(Content(self.card.title), id="card-title")
+            if self.card.when:
+                yield Static(Content(f"When: {self.card.when}"), id="card-when")
+            with VerticalScroll(id="card-scroll"):
+                yield Static(Content(self.text), id="card-body")
+        yield Footer()
+
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard(self.text)
+        self.app.say(f"Copied “{self.card.title}” to the clipboard.")  # type: ignore[attr-defined]

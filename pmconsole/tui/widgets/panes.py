@@ -1,0 +1,429 @@
+"""The four entry panes: Agenda, Timeline, Key findings and Action items.
+
+Each pane is a DataTable (it scales to tens of thousands of rows) with a one-line
+quick-add input under it. Panes only display what they are given and post
+``EntryCommand`` messages; the console screen does the saving and hands results back.
+Cells are ``rich.text.Text`` objects, never strings, so user text is never read as markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, TypeVar
+
+from pendulum import Date, DateTime
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import DataTable, Input, Static
+from textual.widgets.data_table import RowKey
+
+from pmconsole.domain import agenda as agenda_clock
+from pmconsole.domain.model import ActionItem, AgendaItem, EntityKind, Finding, TimelineEvent
+from pmconsole.domain.times import format_time
+
+E = TypeVar("E", AgendaItem, TimelineEvent, Finding, ActionItem)
+
+FLAG_MARK = "⚑"
+STAR_MARK = "★"
+
+
+class KeyedText(Text):
+    """The first cell of a row: carries the entry's sort key, so the table can re-sort."""
+
+    sort_key: Any = None
+
+
+def keyed(text: Text, sort_key: Any) -> KeyedText:
+    result = KeyedText(text.plain, style=text.style, no_wrap=True, overflow="ellipsis")
+    result._spans = list(text._spans)  # noqa: SLF001 - keep per-character styles
+    result.sort_key = sort_key
+    return result
+
+
+def cell(value: str, style: str = "") -> Text:
+    """A table cell that shows ``value`` literally (no markup), on one line."""
+    first, _, rest = value.partition("\n")
+    return Text(first + (" …" if rest else ""), style=style, no_wrap=True, overflow="ellipsis")
+
+
+class EntryTable(DataTable[Any]):
+    """The table inside a pane; its bindings act on the highlighted entry."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "pane('quick')", "Quick add", id="entry.quick",
+                tooltip="Type one line to add an entry (Enter saves)."),
+        Binding("N,insert", "pane('new')", "New…", id="entry.new",
+                tooltip="Add an entry with every field in a dialog."),
+        Binding("enter,e", "pane('edit')", "Edit", id="entry.edit",
+                tooltip="Edit the highlighted entry."),
+        Binding("delete,d", "pane('delete')", "Delete", id="entry.delete",
+                tooltip="Delete the highlighted entry (u undoes)."),
+        Binding("f", "pane('flags')", "Blame flag", id="entry.flags",
+                tooltip="Show the blame flag on this entry, its reframe, accept or dismiss."),
+    ]
+
+    def on_resize(self) -> None:
+        pane = self.parent
+        if isinstance(pane, EntryPane):
+            pane.fit_last_column()
+
+    # The bindings act on the pane around the table, which knows its entries.
+    def action_pane(self, verb: str) -> None:
+        pane = self.parent
+        if isinstance(pane, EntryPane):
+            pane.action_pane(verb)
+
+    def action_move(self, delta: int) -> None:
+        pane = self.parent
+        if isinstance(pane, EntryPane):
+            pane.action_move(delta)
+
+
+class EntryPane(Vertical, Generic[E]):
+    """A titled pane: a table of entries and a quick-add line."""
+
+    entity: ClassVar[EntityKind]
+    title: ClassVar[str]
+    quick_placeholder: ClassVar[str]
+    extra_bindings: ClassVar[list[BindingType]] = []
+
+    @dataclass
+    class Command(Message):
+        """The user asked to do ``verb`` to an entry of ``entity`` (``entry_id`` None: new)."""
+
+        entity: EntityKind
+        verb: str
+        entry_id: int | None
+        text: str = ""
+
+    def __init__(self, *, id: str) -> None:
+        super().__init__(id=id, classes="pane")
+        self.entries: dict[int, E] = {}
+        self.flagged: set[int] = set()
+        self._row_keys: dict[int, RowKey] = {}
+        self._ids_by_key: dict[RowKey, int] = {}
+        self.border_title = Content(self.title)
+        self.tz = "UTC"
+
+    def compose(self) -> ComposeResult:
+        table = EntryTable(cursor_type="row", zebra_stripes=True, id=f"{self.id}-table")
+        table.BINDINGS = EntryTable.BINDINGS + self.extra_bindings  # type: ignore[misc]
+        yield table
+        yield Static("", classes="quick-error")
+        yield Input(placeholder=self.quick_placeholder, classes="quick-add", id=f"{self.id}-quick")
+
+    @property
+    def table(self) -> EntryTable:
+        return self.query_one(EntryTable)
+
+    @property
+    def quick(self) -> Input:
+        return self.query_one(".quick-add", Input)
+
+    def on_mount(self) -> None:
+        for key, label, width in self.columns():
+            self.table.add_column(label, key=key, width=width)
+
+    # -- what to show (subclasses) -------------------------------------------------------------
+
+    def columns(self) -> Sequence[tuple[str, str, int | None]]:
+        raise NotImplementedError
+
+    def row(self, entry: E) -> list[Text]:
+        raise NotImplementedError
+
+    def sort_key(self, entry: E) -> Any:
+        return (entry.position, entry.id)  # type: ignore[union-attr]
+
+    def keyed_row(self, entry: E) -> list[Text]:
+        cells = self.row(entry)
+        cells[0] = keyed(cells[0], self.sort_key(entry))
+        return cells
+
+    # -- attributes down -------------------------------------------------------------------------
+
+    def set_entries(self, entries: Iterable[E], flagged: set[int]) -> None:
+        """Replace everything shown (one batched add, for large sessions)."""
+        table = self.table
+        current = self.selected_id
+        table.clear()
+        ordered = sorted(entries, key=self.sort_key)
+        self.entries = {e.id: e for e in ordered if e.id is not None}
+        self.flagged = set(flagged)
+        keys = table.add_rows(self.keyed_row(e) for e in ordered)
+        self._row_keys = dict(zip(self.entries, keys, strict=True))
+        self._ids_by_key = {k: i for i, k in self._row_keys.items()}
+        self.fit_last_column()
+        if current is not None:
+            self.select(current)
+
+    def upsert(self, entry: E, flagged: bool) -> None:
+        """Show a saved entry: update its row in place, or add it where it sorts."""
+        assert entry.id is not None
+        if flagged:
+            self.flagged.add(entry.id)
+        else:
+            self.flagged.discard(entry.id)
+        old = self.entries.get(entry.id)
+        self.entries[entry.id] = entry
+        table = self.table
+        if old is not None and self.sort_key(old) == self.sort_key(entry):
+            key = self._row_keys[entry.id]
+            for column, value in zip(table.columns, self.keyed_row(entry), strict=True):
+                table.update_cell(key, column, value)
+            return
+        if old is not None:
+            key = self._row_keys.pop(entry.id)
+            self._ids_by_key.pop(key, None)
+            table.remove_row(key)
+        key = table.add_row(*self.keyed_row(entry))
+        self._row_keys[entry.id] = key
+        self._ids_by_key[key] = entry.id
+        last = max(self.entries.values(), key=self.sort_key)
+        if last.id != entry.id:
+            # Not at the end: put the rows back in order (rare during a meeting).
+            table.sort(key=lambda cells: cells[0].sort_key)
+        self.fit_last_column()
+        self.select(entry.id)
+
+    def remove(self, entry_id: int) -> None:
+        self.entries.pop(entry_id, None)
+        self.flagged.discard(entry_id)
+        key = self._row_keys.pop(entry_id, None)
+        if key is not None:
+            self._ids_by_key.pop(key, None)
+            self.table.remove_row(key)
+
+    def mark_flagged(self, flagged: set[int]) -> None:
+        changed = (self.flagged ^ flagged) & set(self.entries)
+        self.flagged = set(flagged)
+        for entry_id in changed:
+            self.upsert(self.entries[entry_id], entry_id in flagged)
+
+    # -- selection ---------------------------------------------------------------------------------
+
+    @property
+    def selected_id(self) -> int | None:
+        table = self.table
+        if table.row_count == 0:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        except Exception:  # noqa: BLE001 - an empty or shrinking table has no valid cursor
+            return None
+        return self._ids_by_key.get(key)
+
+    @property
+    def selected(self) -> E | None:
+        entry_id = self.selected_id
+        return None if entry_id is None else self.entries.get(entry_id)
+
+    def select(self, entry_id: int) -> None:
+        key = self._row_keys.get(entry_id)
+        if key is None:
+            return
+        try:
+            index = self.table.get_row_index(key)
+        except Exception:  # noqa: BLE001
+            return
+        self.table.move_cursor(row=index, animate=False)
+
+    def focus_table(self) -> None:
+        self.table.focus()
+
+    # -- layout ---------------------------------------------------------------------------------
+
+    def fit_last_column(self) -> None:
+        """The last column (the text) takes what the others leave, so long text ends in '…'."""
+        table = self.table
+        columns = list(table.columns.values())
+        if not columns:
+            return
+        if table.size.width == 0:
+            return
+        others = sum(c.get_render_width(table) for c in columns[:-1])
+        # One cell stays free for the vertical scrollbar.
+        width = max(10, table.size.width - others - 2 * table.cell_padding - 1)
+        if columns[-1].width != width:
+            columns[-1].width = width
+            columns[-1].auto_width = False
+            table._require_update_dimensions = True  # noqa: SLF001
+            table.refresh()
+
+    # -- messages up -------------------------------------------------------------------------------
+
+    def action_pane(self, verb: str) -> None:
+        if verb == "quick":
+            self.quick.focus()
+            return
+        entry_id = None if verb == "new" else self.selected_id
+        if entry_id is None and verb not in ("new",):
+            self.app.bell()
+            return
+        self.post_message(self.Command(self.entity, verb, entry_id))
+
+    def action_move(self, delta: int) -> None:
+        if self.selected_id is not None:
+            self.post_message(self.Command(self.entity, "move", self.selected_id, str(delta)))
+
+    @on(Input.Submitted, ".quick-add")
+    def _quick_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.value.strip():
+            self.post_message(self.Command(self.entity, "quick", None, event.value))
+
+    def quick_result(self, error: str | None) -> None:
+        """Called by the screen: clear the line after a save, or show why it failed."""
+        message = self.query_one(".quick-error", Static)
+        message.update(Content(error or ""))
+        message.set_class(bool(error), "-visible")
+        if error is None:
+            self.quick.value = ""
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_pane("edit")
+
+
+def _flag_cell(flagged: bool) -> Text:
+    return Text(FLAG_MARK if flagged else " ", style="bold dark_orange" if flagged else "")
+
+
+class AgendaPane(EntryPane[AgendaItem]):
+    entity = EntityKind.AGENDA
+    title = "Agenda"
+    quick_placeholder = "+ agenda item  e.g. Review dashboards 10m"
+    extra_bindings: ClassVar[list[BindingType]] = [
+        Binding("ctrl+up,K", "move(-1)", "Move up", id="entry.up", tooltip="Move the item earlier."),
+        Binding("ctrl+down,J", "move(1)", "Move down", id="entry.down", tooltip="Move the item later."),
+    ]
+
+    def __init__(self, *, id: str) -> None:
+        super().__init__(id=id)
+        self.now: DateTime | None = None
+
+    def columns(self) -> Sequence[tuple[str, str, int | None]]:
+        return [("state", " ", 2), ("planned", "Plan", 5), ("actual", "Actual", 6), ("title", "Item", None)]
+
+    def row(self, entry: AgendaItem) -> list[Text]:
+        now = self.now
+        actual = agenda_clock.actual_minutes(entry, now) if now is not None else None
+        if entry.ended is not None:
+            state = Text("✓", style="bold green")
+        elif entry.started is not None:
+            state = Text("‖" if entry.paused_at else "▶", style="bold dark_orange")
+        else:
+            state = Text("·")
+        planned = f"{entry.planned_minutes}" + (f"+{entry.extra_minutes}" if entry.extra_minutes else "")
+        actual_text = "" if actual is None else f"{actual:.0f}m"
+        over = actual is not None and actual * 60 > agenda_clock.allowed_seconds(entry)
+        return [
+            state,
+            Text(planned + "m", no_wrap=True),
+            Text(actual_text + (" !" if over else ""), style="bold dark_orange" if over else "", no_wrap=True),
+            cell(entry.title, "bold" if entry.started and not entry.ended else ""),
+        ]
+
+
+class TimelinePane(EntryPane[TimelineEvent]):
+    entity = EntityKind.TIMELINE
+    title = "Timeline"
+    quick_placeholder = "+ 14:32 db primary failed over   (time first; kind: optional)"
+    extra_bindings: ClassVar[list[BindingType]] = [
+        Binding("asterisk", "pane('star')", "Star", id="entry.star",
+                tooltip="Star or unstar a key moment."),
+    ]
+
+    def columns(self) -> Sequence[tuple[str, str, int | None]]:
+        return [("marks", " ", 2), ("time", "Time", 5), ("kind", "Kind", 13), ("text", "Event", None)]
+
+    def sort_key(self, entry: TimelineEvent) -> Any:
+        return (entry.at, entry.id)
+
+    def row(self, entry: TimelineEvent) -> list[Text]:
+        assert entry.id is not None
+        flagged = entry.id in self.flagged
+        marks = Text()
+        marks.append(STAR_MARK if entry.starred else " ", style="bold dark_orange")
+        marks.append(FLAG_MARK if flagged else " ", style="bold red")
+        return [
+            marks,
+            Text(format_time(entry.at, self.tz), no_wrap=True),
+            Text(entry.kind.value, style=f"kind-{entry.kind.name.lower()}", no_wrap=True),
+            cell(entry.text),
+        ]
+
+
+class FindingsPane(EntryPane[Finding]):
+    entity = EntityKind.FINDING
+    title = "Key findings"
+    quick_placeholder = "+ cf: / rc: / well: / wrong: / lucky: / q:  finding"
+    extra_bindings: ClassVar[list[BindingType]] = AgendaPane.extra_bindings
+
+    SHORT: ClassVar[dict[str, str]] = {
+        "contributing factor": "factor",
+        "root cause": "root cause",
+        "went well": "went well",
+        "went wrong": "went wrong",
+        "got lucky": "lucky",
+        "open question": "question",
+    }
+
+    def columns(self) -> Sequence[tuple[str, str, int | None]]:
+        return [("flag", " ", 1), ("kind", "Kind", 10), ("text", "Finding", None)]
+
+    def row(self, entry: Finding) -> list[Text]:
+        assert entry.id is not None
+        return [
+            _flag_cell(entry.id in self.flagged),
+            Text(self.SHORT[entry.kind.value], no_wrap=True),
+            cell(entry.text),
+        ]
+
+
+class ActionsPane(EntryPane[ActionItem]):
+    entity = EntityKind.ACTION
+    title = "Action items"
+    quick_placeholder = "+ Add alert on replica lag @storage-team due:+2w p1"
+    extra_bindings: ClassVar[list[BindingType]] = [
+        Binding("x,space", "pane('done')", "Done", id="entry.done",
+                tooltip="Mark the action item done (again: reopen it)."),
+        *AgendaPane.extra_bindings,
+    ]
+
+    def __init__(self, *, id: str) -> None:
+        super().__init__(id=id)
+        self.today: Date | None = None
+        self.session_id: int | None = None
+
+    def columns(self) -> Sequence[tuple[str, str, int | None]]:
+        return [("flag", " ", 1), ("status", "Status", 8), ("owner", "Owner", 14),
+                ("due", "Due", 10), ("text", "Action", None)]
+
+    def sort_key(self, entry: ActionItem) -> Any:
+        # Items inherited from the followed-up session come first, as they were listed there.
+        return (entry.session_id != self.session_id, entry.position, entry.id) if self.session_id else (entry.position, entry.id)
+
+    def row(self, entry: ActionItem) -> list[Text]:
+        assert entry.id is not None
+        overdue = self.today is not None and entry.is_overdue(self.today)
+        status = {"open": "○ open", "in progress": "◐ doing", "done": "● done", "won't do": "✕ won't"}[entry.status.value]
+        text = entry.text if entry.session_id == self.session_id or self.session_id is None else f"↩ {entry.text}"
+        return [
+            _flag_cell(entry.id in self.flagged),
+            Text(status, style="dim" if entry.status.is_closed else "", no_wrap=True),
+            cell(entry.owner or "(no owner)", "" if entry.owner else "italic"),
+            Text(
+                (entry.due.isoformat() if entry.due else "—") + (" !" if overdue else ""),
+                style="bold red" if overdue else "",
+                no_wrap=True,
+            ),
+            cell(text, "strike dim" if entry.status.is_closed else ""),
+        ]
