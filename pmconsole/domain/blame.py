@@ -365,14 +365,15 @@ def apply_reframe(text: str, match: Match) -> str | None:
             after = after.lstrip(" \t")
         elif after[:1] not in ("", " ", "\t", "\n"):
             after = " " + after
-        if _sentence_start(before) and after[:1].isalpha():
+        if _sentence_start(before) and after[:1].isalpha():  # "Obviously, the" -> "The"
             after = after[:1].upper() + after[1:]
         return before + after
-    if _sentence_start(before) or match.phrase[:1].isupper() and _sentence_start(before):
+    if _sentence_start(before) or (before.rstrip().endswith(":") and match.phrase[:1].isupper()):
         replacement = replacement[:1].upper() + replacement[1:]
     return before + replacement + after
 
 
 def _sentence_start(before: str) -> bool:
+    """Whether a word placed right after ``before`` begins a sentence or a list item."""
     stripped = before.rstrip()
-    return not stripped or stripped[-1] in ".!?:;\n\"“(-—*#>" or before.endswith("\n")
+    return not stripped or stripped[-1] in ".!?\"“(-—*#>" or "\n" in before[len(stripped):]

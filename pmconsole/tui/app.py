@@ -48,6 +48,7 @@ class PostMortemApp(App[None]):
         self.initial_session_id = session_id
         self.persist_theme = persist_theme
         self._cards: object | None = None
+        self.handled_errors: list[Exception] = []
         for theme in CUSTOM_THEMES:
             self.register_theme(theme)
         chosen = load_settings().get("theme", DEFAULT_THEME) if persist_theme else DEFAULT_THEME
@@ -91,6 +92,20 @@ class PostMortemApp(App[None]):
     def say(self, message: str, *, severity: str = "information", timeout: float = 4) -> None:
         """A notification whose text is never parsed as markup (it may hold user text)."""
         self.notify(message, severity=severity, timeout=timeout, markup=False)  # type: ignore[arg-type]
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A failing handler must not end the meeting: report it and keep running.
+
+        Errors are kept in ``handled_errors`` so tests can assert there were none.
+        Before the first screen is up there is nothing to keep running, so those still exit.
+        """
+        if not self.is_running or not self.screen_stack or isinstance(error, KeyboardInterrupt):
+            super()._handle_exception(error)
+            return
+        self.handled_errors.append(error)
+        self.log.error(repr(error))
+        self.say(f"Something went wrong and was not done: {error!r}. Everything saved is safe.",
+                 severity="error", timeout=10)
 
     def watch_theme(self, theme: str) -> None:
         if self.persist_theme and self.is_running:

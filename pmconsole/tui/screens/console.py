@@ -265,14 +265,26 @@ class ConsoleScreen(Screen[None]):
             return False
         return True
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        """People in the room, so "Dave forgot…" is recognised as being about a person."""
+        people = (*self.session.attendees, self.session.facilitator, self.session.scribe)
+        return tuple(dict.fromkeys(n for n in people if n))
+
     def detect_flags(self, entity: EntityKind, text: str) -> list[BlameFlag]:
         from pmconsole.domain.blame import detect, to_flag
 
-        names = tuple(self.session.attendees) + tuple(
-            n for n in (self.session.facilitator, self.session.scribe) if n
-        )
         now = self.now()
-        return [to_flag(m, self.session_id, entity, 0, now) for m in detect(text, names=names)]
+        return [to_flag(m, self.session_id, entity, 0, now) for m in detect(text, names=self.names)]
+
+    def reframed(self, text: str, flag: BlameFlag) -> str | None:
+        """The text with the flagged phrase replaced by its rule's reframe, if it has one."""
+        from pmconsole.domain.blame import apply_reframe, detect
+
+        for match in detect(text, names=self.names):
+            if (match.start, match.end, match.phrase) == (flag.start, flag.end, flag.phrase):
+                return apply_reframe(text, match)
+        return None
 
     def save_entry(self, entry: Any) -> Any:
         """Commit an entry (and the blame flags of its text) and show it. Raises StoreError."""
@@ -486,8 +498,6 @@ class ConsoleScreen(Screen[None]):
         self.app.push_screen(FlagDialog(text, flags, self.app.cards), resolved)  # type: ignore[attr-defined]
 
     def resolve_flag(self, entry: Any, verb: str, flag: BlameFlag) -> None:
-        from pmconsole.domain.blame import apply_reframe
-
         if verb == "card":
             self.show_card(flag.card_id)
             return
@@ -502,7 +512,7 @@ class ConsoleScreen(Screen[None]):
             done = self.store.update(dataclasses.replace(flag, status=status, resolved_at=now))
             self.flags = [done if f.id == flag.id else f for f in self.flags]
             if verb == "accept":
-                new_text = apply_reframe(old_text, flag)
+                new_text = self.reframed(old_text, flag)
                 if new_text is not None and new_text != old_text:
                     self.save_entry(dataclasses.replace(entry, **{field: new_text}))
                     self.undo_stack.append(("reframe", lambda: self._undo_reframe(entry, done)))

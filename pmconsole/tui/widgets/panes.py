@@ -85,6 +85,20 @@ class EntryTable(DataTable[Any]):
             pane.action_move(delta)
 
 
+class QuickAddInput(Input):
+    """The one-line quick-add; Escape goes back to the table instead of leaving the screen."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back_to_table", "Back to list", id="quick.back",
+                tooltip="Leave the quick-add line (what is typed stays)."),
+    ]
+
+    def action_back_to_table(self) -> None:
+        pane = self.parent
+        if isinstance(pane, EntryPane):
+            pane.focus_table()
+
+
 class EntryPane(Vertical, Generic[E]):
     """A titled pane: a table of entries and a quick-add line."""
 
@@ -116,7 +130,7 @@ class EntryPane(Vertical, Generic[E]):
         table.BINDINGS = EntryTable.BINDINGS + self.extra_bindings  # type: ignore[misc]
         yield table
         yield Static("", classes="quick-error")
-        yield Input(placeholder=self.quick_placeholder, classes="quick-add", id=f"{self.id}-quick")
+        yield QuickAddInput(placeholder=self.quick_placeholder, classes="quick-add", id=f"{self.id}-quick")
 
     @property
     def table(self) -> EntryTable:
@@ -292,6 +306,15 @@ class EntryPane(Vertical, Generic[E]):
         self.action_pane("edit")
 
 
+def _short_date(day: Date | None, today: Date | None) -> str:
+    """``Dec 12`` this year, ``2027-01-12`` otherwise: the Due column stays narrow."""
+    if day is None:
+        return "—"
+    if today is not None and day.year == today.year:
+        return day.format("MMM D")
+    return day.isoformat()
+
+
 def _flag_cell(flagged: bool) -> Text:
     return Text(FLAG_MARK if flagged else " ", style="bold dark_orange" if flagged else "")
 
@@ -404,7 +427,7 @@ class ActionsPane(EntryPane[ActionItem]):
         self.session_id: int | None = None
 
     def columns(self) -> Sequence[tuple[str, str, int | None]]:
-        return [("flag", " ", 1), ("status", "Status", 8), ("owner", "Owner", 14),
+        return [("flag", " ", 1), ("status", "Status", 7), ("owner", "Owner", 12),
                 ("due", "Due", 10), ("text", "Action", None)]
 
     def sort_key(self, entry: ActionItem) -> Any:
@@ -414,14 +437,14 @@ class ActionsPane(EntryPane[ActionItem]):
     def row(self, entry: ActionItem) -> list[Text]:
         assert entry.id is not None
         overdue = self.today is not None and entry.is_overdue(self.today)
-        status = {"open": "○ open", "in progress": "◐ doing", "done": "● done", "won't do": "✕ won't"}[entry.status.value]
+        status = {"open": "○ open", "in progress": "◐ doing", "done": "● done", "won't do": "✕ skip"}[entry.status.value]
         text = entry.text if entry.session_id == self.session_id or self.session_id is None else f"↩ {entry.text}"
         return [
             _flag_cell(entry.id in self.flagged),
             Text(status, style="dim" if entry.status.is_closed else "", no_wrap=True),
             cell(entry.owner or "(no owner)", "" if entry.owner else "italic"),
             Text(
-                (entry.due.isoformat() if entry.due else "—") + (" !" if overdue else ""),
+                _short_date(entry.due, self.today) + (" !" if overdue else ""),
                 style="bold red" if overdue else "",
                 no_wrap=True,
             ),
