@@ -8,5 +8,6 @@ from pmconsole.cli import sessions as _sessions  # noqa: E402,F401
 from pmconsole.cli import exchange as _exchange  # noqa: E402,F401
 from pmconsole.cli import scripts as _scripts  # noqa: E402,F401
 from pmconsole.cli import review as _review  # noqa: E402,F401
+from pmconsole.cli import serve as _serve  # noqa: E402,F401
 
 __all__ = ["main"]

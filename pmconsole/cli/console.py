@@ -6,12 +6,16 @@ Textual is imported inside the functions, so these commands cost nothing to the 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from pmconsole.cli.base import db_path_of, fail, main
 from pmconsole.store.errors import StoreError
 from pmconsole.store.repository import Store
+
+if TYPE_CHECKING:
+    from pendulum import Date
 
 
 def run_console(db_path: Path, session_id: int | None = None) -> None:
@@ -58,14 +62,14 @@ def demo_db_path(ctx: click.Context) -> Path:
     return platformdirs.user_data_path("pmconsole") / "demo.db"
 
 
-def seed_demo(store: Store) -> int:
+def seed_demo(store: Store, today: Date | None = None) -> int:
     """Put the demo sessions into ``store`` unless already there; returns the demo's id."""
     import pendulum
 
     from pmconsole.domain.agenda import DEFAULT_AGENDA
     from pmconsole.domain.demo import demo_records
 
-    records = demo_records(pendulum.today().date(), DEFAULT_AGENDA)
+    records = demo_records(today or pendulum.today().date(), DEFAULT_AGENDA)
     main_title = records[0].session.title
     for session in store.list_sessions():
         if session.title == main_title:

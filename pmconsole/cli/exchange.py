@@ -58,10 +58,15 @@ def _linked_titles(store: Store, session: Session) -> dict[int, str]:
 
 def _write_stdout(text: str) -> None:
     """UTF-8 whatever the terminal's locale says; a closed pipe (``| head``) is not an error."""
-    stream = click.get_binary_stream("stdout")
     try:
-        stream.write(text.encode("utf-8"))
-        stream.flush()
+        sys.stdout.flush()
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is None:  # stdout replaced by a text-only stream
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
+            buffer.write(text.encode("utf-8"))
+            buffer.flush()
     except BrokenPipeError:
         # Point stdout at nothing so the interpreter's final flush does not complain.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

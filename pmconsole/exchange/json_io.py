@@ -196,8 +196,10 @@ def _float_kind(low: float, high: float) -> Kind:
             number = float(value)
         except OverflowError:
             number = math.inf
-        if not (math.isfinite(number) and low <= number <= high):
-            raise ValueError(f"{value} is out of range ({low:g} to {high:g})")
+        if not math.isfinite(number):
+            raise ValueError("the number is too large")
+        if not low <= number <= high:
+            raise ValueError(f"{value} is out of range ({low:.15g} to {high:.15g})")
         return number
 
     return Kind(float, load)

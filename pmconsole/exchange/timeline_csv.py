@@ -4,7 +4,7 @@ The first row is the header: ``time``, ``kind`` and ``text`` are required, ``lin
 optional, names are case-insensitive and may come in any order; other columns are ignored
 with a warning. A UTF-8 byte-order mark (as Excel writes) is tolerated. Fields holding
 commas, quotes or line breaks are quoted the usual CSV way (``"say ""hi"", then go"``);
-spaces after a comma are ignored.
+spaces after a comma are ignored, and a stray quote is an error (never a silent merge).
 
 - ``time`` takes what the time entry in the app takes (``14:32``, ``14:32:05``,
   ``2026-11-20 14:32``, ISO 8601 with an offset such as ``2026-11-20T14:32:00-05:00``,
@@ -50,7 +50,8 @@ def parse_timeline_csv(
     if session.id is None:
         raise ValueError("the session must be saved before events can be added to it")
     text = text.removeprefix("\ufeff")
-    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
+    # strict: a stray quote fails with its row number instead of silently merging fields.
+    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True, strict=True)
     rows = _rows(reader)
     try:
         _, header = next(rows)
@@ -120,8 +121,20 @@ def _rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
         except StopIteration:
             return
         except csv.Error as error:
-            raise CsvImportFailed(f"row {number}: {error}") from None
+            raise CsvImportFailed(f"row {number}: {_csv_problem(error)}") from None
         yield number, cells
+
+
+def _csv_problem(error: csv.Error) -> str:
+    text = str(error)
+    if "expected after" in text:
+        return ("text follows a closing quote (write a quote inside quoted text as two "
+                'quotes: "say ""hi""")')
+    if "unexpected end of data" in text:
+        return "a quoted field is not closed before the end of the file"
+    if "field limit" in text:
+        return f"a field is longer than {csv.field_size_limit():,} characters"
+    return text
 
 
 def _columns(header: list[str]) -> tuple[dict[str, int], list[str]]:

@@ -92,7 +92,7 @@ def full_record() -> SessionRecord:
                    started=utc(20, 13, 2), ended=utc(20, 13, 6)),
         AgendaItem(sid, "Walk through the timeline", 10, position=1, id=2,
                    started=utc(20, 13, 6), ended=utc(20, 13, 21), extra_minutes=5,
-                   notes="Timeline agreed; 14:41 rollback time confirmed from deploy log"),
+                   notes="Timeline agreed; 15:41 rollback time confirmed from deploy log"),
         AgendaItem(sid, "Contributing factors and what helped", 20, position=2, id=3,
                    started=utc(20, 13, 21), ended=utc(20, 13, 44)),
         AgendaItem(sid, "Action items and owners", 15, position=3, id=4,

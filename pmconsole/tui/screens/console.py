@@ -41,6 +41,7 @@ from pmconsole.tui.widgets.panes import (
     ActionsPane,
     AgendaPane,
     EntryPane,
+    EntryTable,
     FindingsPane,
     TimelinePane,
 )
@@ -740,7 +741,7 @@ class ConsoleScreen(Screen[None]):
         area = self._focused_area()
         if area in PANE_IDS.values():
             pane = self.query_one(f"#{area}", EntryPane)
-            for binding in pane.table.BINDINGS:
+            for binding in [*EntryTable.BINDINGS, *pane.extra_bindings]:
                 assert isinstance(binding, Binding)
                 yield binding
 

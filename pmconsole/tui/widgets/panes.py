@@ -106,6 +106,14 @@ class EntryPane(Vertical, Generic[E]):
     title: ClassVar[str]
     quick_placeholder: ClassVar[str]
     extra_bindings: ClassVar[list[BindingType]] = []
+    table_class: ClassVar[type[EntryTable]] = EntryTable
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Textual reads BINDINGS per class, so each pane gets its own table class that adds
+        # the pane's extra keys (star, done, move) to the common ones.
+        if "extra_bindings" in cls.__dict__:
+            cls.table_class = type(f"{cls.__name__}Table", (EntryTable,), {"BINDINGS": cls.extra_bindings})
 
     @dataclass
     class Command(Message):
@@ -126,9 +134,7 @@ class EntryPane(Vertical, Generic[E]):
         self.tz = "UTC"
 
     def compose(self) -> ComposeResult:
-        table = EntryTable(cursor_type="row", zebra_stripes=True, id=f"{self.id}-table")
-        table.BINDINGS = EntryTable.BINDINGS + self.extra_bindings  # type: ignore[misc]
-        yield table
+        yield self.table_class(cursor_type="row", zebra_stripes=True, id=f"{self.id}-table")
         yield Static("", classes="quick-error")
         yield QuickAddInput(placeholder=self.quick_placeholder, classes="quick-add", id=f"{self.id}-quick")
 

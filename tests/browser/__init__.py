@@ -1,0 +1,1 @@
+"""Browser tests of `pmconsole serve` (headless Chromium) and of its command line."""
