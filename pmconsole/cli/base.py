@@ -6,6 +6,7 @@ Commands that open the console import the ``tui`` package inside their function 
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,7 +31,10 @@ def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
 @click.option(
     "--db",
     "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    # Not dir_okay=False: the store refuses a folder with the same one-line message as
+    # every other unusable database (click's would be a three-line usage error).
+    type=click.Path(path_type=Path),
+    metavar="FILE",
     help="Database file (default: $PMCONSOLE_DB, else the user data folder).",
 )
 @click.version_option(package_name="pmconsole")
@@ -57,15 +61,30 @@ def db_path_of(ctx: click.Context) -> Path:
 
 @contextmanager
 def opened_store(ctx: click.Context, *, readonly: bool = False) -> Iterator[Store]:
-    """The store for a command; a bad database ends the command with a clear message."""
+    """The store for a command; a bad database ends the command with a clear message.
+
+    A read-only command on a database that does not exist yet sees an empty one (and
+    creates nothing): ``pmconsole list`` before the first ``new`` is not an error.
+    """
+    path = db_path_of(ctx)
     try:
-        store = Store.open(db_path_of(ctx), readonly=readonly)
+        if readonly and not path.exists() and not path.is_symlink():
+            from pmconsole.store.db import open_memory
+
+            store = Store(open_memory(), path=path, readonly=True)
+        else:
+            store = Store.open(path, readonly=readonly)
     except StoreError as error:
         fail(str(error))
     try:
         yield store
     except StoreError as error:
         fail(str(error))
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
+        # Damage that the integrity check on opening cannot see (it checks structure,
+        # not every value): still a message, not a traceback.
+        detail = " ".join(str(error).split())
+        fail(f"{path}: cannot be read ({detail}).")
     finally:
         store.close()
 

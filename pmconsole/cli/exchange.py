@@ -15,12 +15,11 @@ import click
 import pendulum
 
 from pmconsole.cli.base import fail, main, opened_store, session_or_fail
-from pmconsole.domain.model import Session
 from pmconsole.exchange.files import WouldOverwrite, safe_filename, write_text_atomic
 from pmconsole.exchange.json_io import MAX_CHARS, ImportFailed, dump_session, load_session
 from pmconsole.exchange.minutes import render_minutes
 from pmconsole.exchange.timeline_csv import CsvImportFailed, parse_timeline_csv
-from pmconsole.store.repository import Store
+from pmconsole.store.review import linked_titles
 
 # Files read by import: far above any real session or timeline, and safe to hold in memory.
 MAX_FILE_BYTES = MAX_CHARS
@@ -43,17 +42,6 @@ def _read_text(path: Path) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         fail(f"{path}: not UTF-8 text (byte {error.start} cannot be read); save it as UTF-8")
-
-
-def _linked_titles(store: Store, session: Session) -> dict[int, str]:
-    """Titles of the session this one follows up and of the sessions that follow it up."""
-    linked: dict[int, str] = {}
-    for other in store.list_sessions():
-        if other.id is None or other.id == session.id:
-            continue
-        if other.id == session.follows_up or other.follows_up == session.id:
-            linked[other.id] = other.title
-    return linked
 
 
 def _write_stdout(text: str) -> None:
@@ -111,7 +99,7 @@ def export_command(
             text = dump_session(record)
         else:
             text = render_minutes(
-                record, linked=_linked_titles(store, session), now=pendulum.now("UTC")
+                record, linked=linked_titles(store, session), now=pendulum.now("UTC")
             )
     if output is None:
         _write_stdout(text)

@@ -22,12 +22,56 @@ SEVERITIES = [s.value for s in Severity]
 def _when(text: str | None, session: Session, option: str) -> pendulum.DateTime | None:
     if text is None:
         return None
+    return _parse(text, session, option, session.incident_date, pendulum.now("UTC"))
+
+
+def _parse(text: str, session: Session, option: str, base_date: pendulum.Date | None,
+           now: pendulum.DateTime) -> pendulum.DateTime:
     try:
-        return parse_time(
-            text, tz=session.timezone, now=pendulum.now("UTC"), base_date=session.incident_date
-        )
+        return parse_time(text, tz=session.timezone, now=now, base_date=base_date)
     except TimeParseError as error:
         fail(f"{option}: {error}")
+
+
+# The incident options in milestone order: option name, parameter name, Session field.
+INCIDENT_OPTIONS: tuple[tuple[str, str, str], ...] = (
+    ("--impact-start", "impact_start", "impact_started"),
+    ("--detected", "detected", "detected"),
+    ("--acknowledged", "acknowledged", "acknowledged"),
+    ("--mitigated", "mitigated", "mitigated"),
+    ("--resolved", "resolved", "resolved"),
+)
+# Two dates no incident falls on, to tell a bare time from one that carries its own date.
+_PROBE_DATES = (pendulum.date(2000, 1, 3), pendulum.date(2000, 1, 4))
+
+
+def _incident_times(session: Session, typed: dict[str, str | None]) -> dict[str, Any]:
+    """The Session fields for the incident times typed, bare times on the incident's date.
+
+    Times typed with a date (or relative to now) are read first, whatever their order on
+    the command line, so ``--detected 10:05 --impact-start '2026-03-09 10:00'`` puts the
+    detection on 9 March too.
+    """
+    now = pendulum.now("UTC")
+    given = [(option, field, typed[param]) for option, param, field in INCIDENT_OPTIONS
+             if typed.get(param) is not None]
+    dated: dict[str, Any] = {}
+    for option, field, text in given:
+        assert text is not None
+        try:
+            readings = {parse_time(text, tz=session.timezone, now=now, base_date=d)
+                        for d in _PROBE_DATES}
+        except TimeParseError:
+            continue  # Reported below, with the real date.
+        if len(readings) == 1:
+            dated[field] = readings.pop()
+    base_date = dataclasses.replace(session, **dated).incident_date
+    changes = dict(dated)
+    for option, field, text in given:
+        if field not in dated:
+            assert text is not None
+            changes[field] = _parse(text, session, option, base_date, now)
+    return changes
 
 
 @main.command()
@@ -81,14 +125,7 @@ def incident(ctx: click.Context, session_id: int, slo: float | None, slo_window:
     """Set a session's incident timestamps and SLO; prints the resulting metrics."""
     with opened_store(ctx) as store:
         session = session_or_fail(store, session_id)
-        changes: dict[str, Any] = {}
-        for name, value in times.items():
-            field = "impact_started" if name == "impact_start" else name
-            moment = _when(value, session, "--" + name.replace("_", "-"))
-            if moment is not None:
-                changes[field] = moment
-                # Later bare times fall on the incident's date once it is known.
-                session = dataclasses.replace(session, **changes)
+        changes = _incident_times(session, times)
         if slo is not None:
             if not 0 < slo < 100:
                 fail("--slo: give a percentage between 0 and 100, e.g. 99.9")

@@ -194,11 +194,14 @@ def extend(agenda: Sequence[AgendaItem], minutes: int = EXTEND_MINUTES) -> list[
 
 
 def format_countdown(seconds: float) -> str:
-    """``mm:ss`` (or ``h:mm:ss``) for time left; ``+mm:ss`` once over time."""
+    """``mm:ss`` for time left (up to 99:59, then ``h:mm:ss``); ``+mm:ss`` once over time.
+
+    A meeting-sized span reads better as minutes: "60:00" rather than "1:00:00".
+    """
     sign = "+" if seconds < 0 else ""
     total = int(abs(seconds)) if seconds < 0 else math.ceil(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
+    minutes, secs = divmod(total, 60)
+    if minutes >= 100:
+        hours, minutes = divmod(minutes, 60)
         return f"{sign}{hours}:{minutes:02d}:{secs:02d}"
     return f"{sign}{minutes:02d}:{secs:02d}"

@@ -227,7 +227,10 @@ def _expand(pattern: str, macros: dict[str, str], names: Sequence[str]) -> str:
             if people
             else f"(?:{_PRONOUNS}|(?P<{_CAP_GROUP}>{_WORD}))"
         ),
-        "possessor": f"(?:{people}|(?P<{_CAP_GROUP}>{_WORD}))" if people else f"(?P<{_CAP_GROUP}>{_WORD})",
+        "possessor": (
+            f"(?:{people}|(?P<{_CAP_GROUP}>{_WORD}))" if people else f"(?P<{_CAP_GROUP}>{_WORD})"
+        ),
+        "attendee": f"(?:{people})" if people else "(?!)",
     }
     source = _spaces(pattern)
     for _ in range(5):
@@ -327,7 +330,7 @@ def _literal_prefix(alternative: str) -> tuple[tuple[str, ...], str]:
 def _trie_regex(entries: list[tuple[tuple[str, ...], str, int]]) -> str:
     """One regex for many alternatives, sharing their literal prefixes.
 
-    Every branch starts with a literal character (or ``\s``), so the engine rejects the
+    Every branch starts with a literal character (or whitespace), so the engine rejects the
     branches that cannot match with a single comparison each.
     """
     terminals: list[tuple[int, str]] = []

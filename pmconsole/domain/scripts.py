@@ -188,7 +188,7 @@ def _parse_file(
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        return [], [_decode_error(path, error)]
+        return [], [_decode_error(path, error, text)]
 
     errors: list[ScriptFileError] = []
     headers = [text.count("\n", 0, m.start()) + 1 for m in _CARD_HEADER.finditer(text)]
@@ -243,7 +243,7 @@ def _parse_file(
     return cards, errors
 
 
-def _decode_error(path: Path, error: tomllib.TOMLDecodeError) -> ScriptFileError:
+def _decode_error(path: Path, error: tomllib.TOMLDecodeError, text: str) -> ScriptFileError:
     message = str(error)
     line: int | None = getattr(error, "lineno", None)
     column: int | None = getattr(error, "colno", None)
@@ -253,6 +253,9 @@ def _decode_error(path: Path, error: tomllib.TOMLDecodeError) -> ScriptFileError
     if found:
         line, column = int(found.group(1)), int(found.group(2))
         message = message[: found.start()]
+    elif message.endswith("(at end of document)"):
+        message = message[: -len("(at end of document)")].rstrip() + " at the end of the file"
+        line = text.rstrip("\n").count("\n") + 1
     return ScriptFileError(path, f"not valid TOML: {message}", line, column)
 
 

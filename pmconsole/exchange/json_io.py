@@ -70,7 +70,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any, NamedTuple
 
@@ -119,9 +119,11 @@ class ImportFailed(ValueError):
 
 
 class Kind(NamedTuple):
+    """How one kind of value is written, and read back (``load`` raises ``ValueError``
+    with the problem in words; the caller adds the field path)."""
+
     dump: Callable[[Any], Any]
     load: Callable[[Any], Any]
-    """Raises ``ValueError`` with the problem in words (the caller adds the field path)."""
 
 
 def _expect(value: Any, cls: type | tuple[type, ...], noun: str) -> None:
@@ -150,7 +152,7 @@ def _load_texts(value: Any) -> tuple[str, ...]:
 
 
 def _dump_time(value: DateTime) -> str:
-    return pendulum.instance(value).in_timezone("UTC").isoformat()
+    return str(pendulum.instance(value).in_timezone("UTC").isoformat())
 
 
 def _load_time(value: Any) -> DateTime:
@@ -164,7 +166,7 @@ def _load_time(value: Any) -> DateTime:
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise ValueError("time has no UTC offset (write it like 2026-11-20T13:32:05+00:00)")
     try:
-        utc = parsed.astimezone(timezone.utc)
+        utc = parsed.astimezone(UTC)
     except OverflowError:
         raise ValueError(f"{_short(value)} is out of range") from None
     return pendulum.instance(utc).in_timezone("UTC")
@@ -381,17 +383,16 @@ def to_document(record: SessionRecord) -> dict[str, Any]:
     positions: dict[tuple[EntityKind, int], int] = {}
     for name, entity, _cls, fields in LISTS:
         document[name] = [_dump_fields(entry, fields) for entry in lists[name]]
-        for index, entry in enumerate(lists[name]):
+        for position, entry in enumerate(lists[name]):
             if entry.id is not None:
-                positions[(entity, entry.id)] = index
+                positions[(entity, entry.id)] = position
     flags = []
     for flag in record.flags:
-        if flag.entity is EntityKind.SESSION:
-            index = None
-        elif (flag.entity, flag.entity_id) in positions:
-            index = positions[(flag.entity, flag.entity_id)]
-        else:
-            continue  # Its entry is not in the file (deleted, or another session's).
+        index: int | None = None
+        if flag.entity is not EntityKind.SESSION:
+            index = positions.get((flag.entity, flag.entity_id))
+            if index is None:
+                continue  # Its entry is not in the file (deleted, or another session's).
         flags.append({"entity": flag.entity.value, "index": index,
                       **_dump_fields(flag, FLAG_FIELDS)})
     document["flags"] = flags

@@ -130,7 +130,7 @@ def _bullets(items: Iterable[str]) -> str:
 
 
 def _local(moment: DateTime, zone: tzinfo) -> DateTime:
-    return moment.astimezone(zone)  # type: ignore[return-value]
+    return moment.astimezone(zone)
 
 
 def _clock(moment: DateTime, seconds: bool) -> str:

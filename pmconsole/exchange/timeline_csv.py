@@ -102,10 +102,10 @@ def parse_timeline_csv(
         ))
     if backwards:
         shown = ", ".join(str(n) for n in backwards[:5]) + (", ..." if len(backwards) > 5 else "")
+        which = f"rows {shown} are" if len(backwards) > 1 else f"row {shown} is"
         warnings.append(
-            f"row{'s' if len(backwards) > 1 else ''} {shown} {'are' if len(backwards) > 1 else 'is'}"
-            " earlier than the row before; the timeline shows events by time (if the incident "
-            "crossed midnight, write the date with the time)")
+            f"{which} earlier than the row before; the timeline shows events by time (if the "
+            "incident crossed midnight, write the date with the time)")
     if not events:
         warnings.append("the file has no rows after the header")
     return events, warnings

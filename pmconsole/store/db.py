@@ -37,8 +37,11 @@ def _is_locked(error: sqlite3.Error) -> bool:
     return "locked" in text or "busy" in text
 
 
-def _check_header(path: Path) -> None:
-    """Reject a file that is clearly not SQLite without asking SQLite to open it."""
+def _check_header(path: Path) -> bytes:
+    """Reject a file that is clearly not SQLite without asking SQLite to open it.
+
+    Returns the first 100 bytes (empty for a 0-byte file).
+    """
     try:
         with path.open("rb") as handle:
             head = handle.read(100)
@@ -47,55 +50,90 @@ def _check_header(path: Path) -> None:
     except OSError as error:
         raise DatabaseUnavailable(path, f"cannot be read ({error.strerror})") from error
     if not head:
-        return  # A 0-byte file is an empty SQLite database.
+        return head  # A 0-byte file is an empty SQLite database.
     if not head.startswith(_SQLITE_HEADER):
         raise DatabaseDamaged(path, "is not a pmconsole database (not an SQLite file)")
     if len(head) < 100:
         raise DatabaseDamaged(path, "is truncated (shorter than an SQLite header)")
+    return head
+
+
+def _damaged(path: Path, error: Exception) -> DatabaseDamaged:
+    # SQLite's messages can quote bytes of a damaged schema; keep the message one line.
+    detail = " ".join(str(error).split())
+    if isinstance(error, UnicodeDecodeError):
+        detail = "text that is not valid UTF-8"
+    return DatabaseDamaged(path, f"is damaged ({detail})")
 
 
 def _open_readonly(path: Path) -> sqlite3.Connection:
     """Open without any chance of writing; fall back to immutable for read-only folders."""
+    conn = sqlite3.connect(_uri(path, mode="ro"), uri=True, timeout=BUSY_TIMEOUT_SECONDS)
     try:
-        conn = sqlite3.connect(_uri(path, mode="ro"), uri=True, timeout=BUSY_TIMEOUT_SECONDS)
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         return conn
     except sqlite3.OperationalError as error:
+        conn.close()
         if _is_locked(error):
             raise DatabaseLocked(path) from error
         # A WAL database in a folder we cannot write cannot create its -shm file;
         # immutable=1 reads the main file as it is.
-        conn = sqlite3.connect(_uri(path, mode="ro", immutable="1"), uri=True)
-        return conn
+        return sqlite3.connect(_uri(path, mode="ro", immutable="1"), uri=True)
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
+        conn.close()
+        raise _damaged(path, error) from error
+
+
+def _open_probe(path: Path, head: bytes) -> sqlite3.Connection:
+    """A read-only connection for validation that creates no file next to ``path``.
+
+    Reading a WAL-mode database (header bytes 18-19 are 2) normally creates ``-wal`` and
+    ``-shm`` files beside it. When there is no ``-wal`` file, every committed page is in
+    the main file, so it can be read with ``immutable=1``, which creates nothing: a file
+    we go on to refuse is then left exactly as we found it. With a ``-wal`` present
+    (another program has it open, or one crashed), its content must be read too.
+    """
+    wal_mode = len(head) >= 20 and head[18] == 2 and head[19] == 2
+    if wal_mode and not Path(f"{path}-wal").exists():
+        return sqlite3.connect(_uri(path, mode="ro", immutable="1"), uri=True)
+    return _open_readonly(path)
+
+
+def _user_tables(tables: set[str]) -> set[str]:
+    return {t for t in tables if not t.startswith("sqlite_") and t != "_sqlite_migrations"}
 
 
 def _validate(conn: sqlite3.Connection, path: Path) -> None:
     try:
         rows = conn.execute("PRAGMA quick_check").fetchall()
-    except sqlite3.DatabaseError as error:
-        if _is_locked(error):
-            raise DatabaseLocked(path) from error
-        raise DatabaseDamaged(path, f"is damaged ({error})") from error
-    if [tuple(r) for r in rows] != [("ok",)]:
-        raise DatabaseDamaged(path, f"is damaged (integrity check: {rows[0][0]})")
-    try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    except sqlite3.DatabaseError as error:
-        raise DatabaseDamaged(path, f"is damaged ({error})") from error
-    if tables and "_sqlite_migrations" not in tables:
-        raise DatabaseDamaged(path, "is an SQLite file but not a pmconsole database")
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
+        if isinstance(error, sqlite3.OperationalError) and _is_locked(error):
+            raise DatabaseLocked(path) from error
+        raise _damaged(path, error) from error
+    if [tuple(r) for r in rows] != [("ok",)]:
+        first = " ".join(str(rows[0][0]).split()) if rows else "no result"
+        raise DatabaseDamaged(path, f"is damaged (integrity check: {first})")
+    applied: set[str] = set()
     if "_sqlite_migrations" in tables:
-        applied = {
-            r[0]
-            for r in conn.execute(
-                "SELECT name FROM _sqlite_migrations WHERE migration_set = ?",
-                [MIGRATION_SET_NAME],
-            )
-        }
-        known = {m.name for m in migrations._migrations}
-        unknown = sorted(applied - known)
-        if unknown:
-            raise DatabaseTooNew(path, unknown)
+        try:
+            applied = {
+                r[0]
+                for r in conn.execute(
+                    "SELECT name FROM _sqlite_migrations WHERE migration_set = ?",
+                    [MIGRATION_SET_NAME],
+                )
+            }
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
+            raise _damaged(path, error) from error
+    # Tables but no migration of ours: someone else's database (perhaps also migrated
+    # with sqlite-utils, under another set name). Migrating it would add our tables to it.
+    if _user_tables(tables) and not applied:
+        raise DatabaseDamaged(path, "is an SQLite file but not a pmconsole database")
+    known = {m.name for m in migrations._migrations}
+    unknown = sorted(applied - known)
+    if unknown:
+        raise DatabaseTooNew(path, unknown)
 
 
 def open_database(path: Path, *, readonly: bool = False) -> tuple[sqlite_utils.Database, bool]:
@@ -109,8 +147,8 @@ def open_database(path: Path, *, readonly: bool = False) -> tuple[sqlite_utils.D
     if path.exists():
         if path.is_dir():
             raise DatabaseUnavailable(path, "is a folder, not a database file")
-        _check_header(path)
-        probe = _open_readonly(path)
+        head = _check_header(path)
+        probe = _open_probe(path, head)
         try:
             _validate(probe, path)
         finally:
@@ -126,10 +164,11 @@ def open_database(path: Path, *, readonly: bool = False) -> tuple[sqlite_utils.D
         writable = True
 
     if readonly or not writable:
-        conn = _open_readonly(path)
-        return sqlite_utils.Database(conn), True
+        return _readonly_database(path), True
 
+    conn: sqlite3.Connection | None = None
     try:
+        # The timeout is read here, at call time, so tests can shorten it.
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
         # Autocommit at the driver level: every write goes through db.atomic().
         conn.isolation_level = None
@@ -142,15 +181,46 @@ def open_database(path: Path, *, readonly: bool = False) -> tuple[sqlite_utils.D
         db.execute("PRAGMA synchronous = FULL")
         migrations.apply(db)
     except sqlite3.OperationalError as error:
+        if conn is not None:
+            conn.close()
         if _is_locked(error):
             raise DatabaseLocked(path) from error
         if "readonly" in str(error).lower() or "read-only" in str(error).lower():
-            conn = _open_readonly(path)
-            return sqlite_utils.Database(conn), True
+            return _readonly_database(path), True
         raise DatabaseUnavailable(path, f"cannot be opened ({error})") from error
-    except sqlite3.DatabaseError as error:
-        raise DatabaseDamaged(path, f"is damaged ({error})") from error
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
+        if conn is not None:
+            conn.close()
+        raise _damaged(path, error) from error
+    except BaseException:
+        if conn is not None:
+            conn.close()
+        raise
     return db, False
+
+
+def _readonly_database(path: Path) -> sqlite_utils.Database:
+    """A read-only database; one that needs migrating cannot be, so it is handled here.
+
+    An empty file (0 bytes, or SQLite with no tables yet) reads as an empty in-memory
+    database with the full schema. A file that needs a migration it cannot be given is
+    refused rather than read with a schema this build does not expect.
+    """
+    conn = _open_readonly(path)
+    db = sqlite_utils.Database(conn)
+    try:
+        pending = migrations.pending(db)
+        tables = set(db.table_names())
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
+        conn.close()
+        raise _damaged(path, error) from error
+    if pending:
+        conn.close()
+        if _user_tables(tables):
+            raise DatabaseUnavailable(
+                path, "needs upgrading by this version of pmconsole, but it is read-only")
+        return open_memory()
+    return db
 
 
 def open_memory() -> sqlite_utils.Database:

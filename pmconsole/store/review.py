@@ -7,7 +7,7 @@ sessions (no query per session), so the review screens stay quick with thousands
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -83,6 +83,27 @@ def session_summaries(store: Store, today: Date) -> list[SessionSummary]:
         open_count, overdue = counts.get(session.id, (0, 0))
         summaries.append(SessionSummary(session, open_count, overdue, metrics.ttd, metrics.ttr))
     return summaries
+
+
+def session_days(store: Store, session_ids: Iterable[int]) -> dict[int, Date]:
+    """The meeting date of each session (as in the history list), in one query."""
+    ids = sorted(set(session_ids))
+    if not ids:
+        return {}
+    rows = store.db.execute(
+        "SELECT id, coalesce(scheduled, started, created), timezone FROM sessions "
+        "WHERE id IN (%s)" % ",".join("?" * len(ids)),
+        ids,
+    ).fetchall()
+    result = {}
+    for session_id, moment, zone in rows:
+        at = _utc(moment)
+        if at is not None:
+            try:
+                result[int(session_id)] = at.in_timezone(zone).date()
+            except Exception:  # noqa: BLE001 - an unknown zone name: show the UTC date
+                result[int(session_id)] = at.date()
+    return result
 
 
 def incident_sessions(sessions: Sequence[Session]) -> list[Session]:

@@ -80,7 +80,7 @@ def test_overtime_is_negative_remaining_shown_with_a_plus() -> None:
 @pytest.mark.parametrize(
     ("seconds", "shown"),
     [(300, "05:00"), (0.4, "00:01"), (0, "00:00"), (59, "00:59"), (-0.5, "+00:00"),
-     (-61, "+01:01"), (3725, "1:02:05"), (-3725, "+1:02:05")],
+     (-61, "+01:01"), (3725, "62:05"), (-3725, "+62:05"), (6000, "1:40:00"), (-6001, "+1:40:01")],
 )
 def test_format_countdown(seconds: float, shown: str) -> None:
     assert ag.format_countdown(seconds) == shown

@@ -114,7 +114,7 @@ async def test_quick_add_finding_and_action_item(demo: tuple[Store, int]) -> Non
         assert action.due == pendulum.date(2026, 12, 4)
         assert action.priority.value == "P1"
         last = rows(app.screen.query_one(ActionsPane))[-1]
-        assert last[2] == "storage-team" and last[4] == "Add alert on replica lag"
+        assert last[2] == "storage-team · Dec 4" and last[3] == "Add alert on replica lag"
 
 
 async def test_edit_dialog_saves_every_field(demo: tuple[Store, int]) -> None:
@@ -196,7 +196,7 @@ async def test_reorder_agenda_star_event_and_mark_action_done(demo: tuple[Store,
         await pilot.pause()
         first_action = store.list_children(ActionItem, sid)[0]
         assert first_action.status is ActionStatus.DONE
-        assert rows(app.screen.query_one(ActionsPane))[0][1] == "● done"
+        assert rows(app.screen.query_one(ActionsPane))[0][1] == "●"
 
 
 async def test_countdown_start_mid_item_overtime_pause_and_restart(tmp_path: Path) -> None:
@@ -344,6 +344,7 @@ async def test_hostile_text_displays_exactly_as_typed(tmp_path: Path) -> None:
         assert rows(screen.query_one(TimelinePane))[0][3] == hostile
         assert rows(screen.query_one(FindingsPane))[0][2] == hostile
         assert rows(screen.query_one(ActionsPane))[0][2] == "[/]"
+        assert rows(screen.query_one(ActionsPane))[0][3] == hostile
         assert rows(screen.query_one(AgendaPane))[0][3] == "[/]"
         await pilot.press("a", *"09:30 [@click=app.quit]x[/]", "enter")
         await pilot.pause()

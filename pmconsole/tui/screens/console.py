@@ -125,14 +125,15 @@ class ConsoleScreen(Screen[None]):
         yield SessionHeader(id="header")
         yield Static("", id="banner")
         with Horizontal(id="console-body"):
-            with Vertical(id="column-left"):
+            with Vertical(id="column-main"):
                 with Horizontal(id="top-row"):
                     yield Countdown(id="countdown")
                     yield AgendaPane(id="agenda")
-                yield TimelinePane(id="timeline")
-            with Vertical(id="column-middle"):
-                yield FindingsPane(id="findings")
-                yield ActionsPane(id="actions")
+                with Horizontal(id="bottom-row"):
+                    yield TimelinePane(id="timeline")
+                    with Vertical(id="column-middle"):
+                        yield FindingsPane(id="findings")
+                        yield ActionsPane(id="actions")
             yield BlameSidebar(id="sidebar")
         yield Static(Content(TOO_SMALL), id="too-small")
         yield Footer()
@@ -170,7 +171,9 @@ class ConsoleScreen(Screen[None]):
 
     def on_resize(self) -> None:
         width, height = self.size
-        self.set_class(width < 120, "-narrow")
+        self.set_class(width < 100, "-narrow")
+        self.set_class(100 <= width < 150, "-medium")
+        self.set_class(width >= 190, "-wide")
         self.set_class(height < 34, "-short")
         self.set_class(width < 60 or height < 16, "-tiny")
 
@@ -619,6 +622,7 @@ class ConsoleScreen(Screen[None]):
         if name == "sidebar":
             if self.has_class("-presenter"):
                 self.action_presenter()
+            self.add_class("-show-sidebar")  # narrow terminals hide it until asked for
             self.query_one("#card-list").focus()
             return
         pane = self.query_one(f"#{name}", EntryPane)
@@ -653,6 +657,7 @@ class ConsoleScreen(Screen[None]):
                 node = node.parent
 
     def action_presenter(self) -> None:
+        self.remove_class("-show-sidebar")
         self.toggle_class("-presenter")
         shown = not self.has_class("-presenter")
         self.app.say("Sidebar shown." if shown else "Presenter view: sidebar hidden (v shows it).")  # type: ignore[attr-defined]
@@ -709,12 +714,13 @@ class ConsoleScreen(Screen[None]):
         if action == "agenda":
             verb = parameters[0] if parameters else ""
             running = agenda_clock.current_index(self.record.agenda) is not None
+            # Keys that do nothing now are hidden from the footer (they stay in help).
             if verb == "start":
-                return not running and not agenda_clock.meeting_finished(self.record.agenda) or None
+                return not running and not agenda_clock.meeting_finished(self.record.agenda)
             if verb in ("advance", "pause", "extend"):
-                return running or None
+                return running
         if action == "toggle_lock":
-            return self.session.status in (SessionStatus.ENDED, SessionStatus.REVIEWED) or None
+            return self.session.status in (SessionStatus.ENDED, SessionStatus.REVIEWED)
         return True
 
     # -- palette ---------------------------------------------------------------------------------------

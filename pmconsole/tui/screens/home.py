@@ -1,110 +1,443 @@
-"""The home screen: every session, newest first; open, create or delete one."""
+"""The home screen: the history of every session, sortable and filterable.
+
+From here a reviewer opens a session (Enter), searches all of them (/), follows the action
+items across sessions (t), looks at metrics over time (g), previews minutes (m) and plans a
+follow-up meeting (F). The list is a DataTable filled in one pass; sessions are re-read
+only when the database changed since the last look.
+"""
 
 from __future__ import annotations
 
-import dataclasses
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
+from textual.widgets import Button, DataTable, Footer, Input, Static
 
-from pmconsole.domain.metrics import format_duration, session_metrics
+from pmconsole.domain.history import (
+    FILTER_HELP,
+    SORT_COLUMNS,
+    SessionFilter,
+    SessionSummary,
+    filter_summaries,
+    natural_descending,
+    next_sort_column,
+    parse_filter,
+    sort_summaries,
+)
+from pmconsole.domain.metrics import format_duration
 from pmconsole.domain.model import Session, Severity
+from pmconsole.domain.tracker import local_today, viewer_timezone
+from pmconsole.paths import styles_dir
 from pmconsole.store.errors import StoreError
+
+# Fixed widths; the Title column takes whatever the others leave.
+COLUMN_WIDTHS: dict[str, int] = {
+    "date": 10, "sev": 5, "status": 8, "title": 0, "service": 16,
+    "open": 6, "overdue": 9, "ttd": 8, "ttr": 8,
+}
+RIGHT_ALIGNED = {"open", "overdue", "ttd", "ttr"}
+FILTER_DEBOUNCE = 0.15
+# The review screens' stylesheet; loaded once, whichever review screen comes first (the
+# app may also list it in its CSS_PATH: Textual reads a file only once).
+REVIEW_CSS: list[str | Path] = [styles_dir() / "review.tcss"]
+
+
+def binding_commands(screen: Any, bindings: Iterable[BindingType]) -> Iterable[SystemCommand]:
+    """A palette command ("group: action") for each binding with an id, app keys excluded."""
+    for binding in bindings:
+        if not isinstance(binding, Binding) or not binding.id or binding.id.startswith("app."):
+            continue
+        group = binding.id.split(".")[0]
+        yield SystemCommand(f"{group}: {binding.description.lower()}",
+                            binding.tooltip or binding.description,
+                            lambda b=binding: screen.run_action(b.action))
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    return f"{count:,} {word if count == 1 else (words or word + 's')}"
 
 
 class SessionTable(DataTable[Any]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Open", id="session.open", tooltip="Open the highlighted session."),
+        Binding("enter", "select_cursor", "Open", id="session.open",
+                tooltip="Open the highlighted session (ended ones open read-only)."),
     ]
+
+
+class FilterInput(Input):
+    """The typed filter; Enter or ↓ goes to the list, Escape clears it (again: to the list)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "leave(True)", "Clear filter", id="filter.clear",
+                tooltip="Clear the filter (when empty: back to the list)."),
+        Binding("down", "leave(False)", "To the list", show=False, id="filter.down",
+                tooltip="Go down to the list, keeping the filter."),
+    ]
+
+    def action_leave(self, clear: bool) -> None:
+        if clear and self.value:
+            self.value = ""
+            return
+        self.screen.query_one(DataTable).focus()
+
+
+class FollowUpDialog(ModalScreen[bool]):
+    """Ask before creating a follow-up meeting (nothing is destroyed, so no red)."""
+
+    CSS_PATH = REVIEW_CSS
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y,enter", "answer(True)", "Create", id="followup.yes",
+                tooltip="Create the follow-up session and open it."),
+        Binding("n,escape", "answer(False)", "Cancel", id="followup.no",
+                tooltip="Create nothing."),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="followup"):
+            yield Static(Content("New follow-up meeting"), id="followup-title")
+            yield Static(Content(self.question), id="followup-question")
+            with Horizontal(id="followup-buttons"):
+                yield Button("Create  y", variant="primary", id="yes")
+                yield Button("Cancel  n", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#yes", Button).focus()
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "yes")
+
+
+def start_follow_up(screen: Screen[Any], session_id: int) -> None:
+    """Ask, then create a follow-up of ``session_id`` and open it (home and console use this)."""
+    from pmconsole.store.review import create_follow_up, follow_ups_of, open_action_count
+
+    app: Any = screen.app
+    store = app.store
+    if store.readonly:
+        app.say("Read-only database: a follow-up session cannot be created.", severity="warning")
+        return
+    try:
+        session = store.get_session(session_id)
+        existing = follow_ups_of(store, session_id)
+        open_count = open_action_count(store, session_id)
+    except StoreError as error:
+        app.say(f"No follow-up created: {error}", severity="error")
+        return
+    lines = [
+        f"Plan a follow-up meeting for “{session.title}”?",
+        "",
+        f"Its agenda starts with reviewing the {plural(open_count, 'open action item')}; "
+        "they appear in its Action items pane (marked ↩), and closing one there closes it "
+        "here too.",
+    ]
+    if session.follow_up_date is not None:
+        lines.append(f"Scheduled for the planned follow-up date, "
+                     f"{session.follow_up_date.isoformat()}.")
+    if existing:
+        lines.append(f"Note: it already has {plural(len(existing), 'follow-up')} "
+                     f"(latest: “{existing[-1].title}”).")
+
+    def answered(yes: bool | None) -> None:
+        if not yes:
+            return
+        try:
+            new = create_follow_up(store, session_id, app.clock.now())
+        except StoreError as error:
+            app.say(f"No follow-up created: {error}", severity="error")
+            return
+        app.say(f"Created “{new.title}”.")
+        app.open_session(new.id)
+
+    app.push_screen(FollowUpDialog("\n".join(lines)), answered)
 
 
 class HomeScreen(Screen[None]):
-    """Sessions list."""
+    """Every session: sort, filter, open, search, track action items, metrics, follow-ups."""
 
+    CSS_PATH = REVIEW_CSS
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "new_session", "New session", id="session.new",
+        Binding("n", "new_session", "New", id="session.new",
                 tooltip="Create a session with the default agenda."),
-        Binding("o", "open_session", "Open", id="session.open_key", tooltip="Open the highlighted session."),
+        Binding("slash", "search", "Search", id="review.search",
+                tooltip="Search the text of every session: timeline, findings, action items…"),
+        Binding("f", "filter", "Filter", id="review.filter",
+                tooltip="Filter the list, e.g. sev:SEV1 status:ended service:auth "
+                        "from:2026-01-01 to:2026-06-30 or words from the title."),
+        Binding("s", "sort", "Sort", id="review.sort",
+                tooltip="Sort by the next column (Date, Sev, Status, Title, …); "
+                        "clicking a column header sorts by it too."),
+        Binding("r", "reverse", "Reverse", show=False, id="review.reverse",
+                tooltip="Reverse the sort order."),
+        Binding("t", "tracker", "Actions", id="review.tracker",
+                tooltip="Every action item across sessions: open, overdue, done; "
+                        "change status and due dates."),
+        Binding("g", "metrics", "Metrics", id="review.metrics",
+                tooltip="MTTD, MTTM and MTTR over time, by quarter and severity, "
+                        "with TTD and TTR charts."),
+        Binding("m", "minutes", "Minutes", id="review.minutes",
+                tooltip="Preview the highlighted session's Markdown minutes."),
+        Binding("F", "follow_up", "Follow-up", id="session.follow_up",
+                tooltip="Plan a follow-up meeting of the highlighted session that reviews "
+                        "its open action items."),
+        Binding("o", "open_session", "Open", show=False, id="session.open_key",
+                tooltip="Open the highlighted session."),
         Binding("d,delete", "delete_session", "Delete", id="session.delete",
                 tooltip="Delete the highlighted session and everything in it (asks first)."),
-        Binding("q", "app.quit", "Quit", id="app.quit_home", tooltip="Leave pmconsole."),
+        Binding("q", "app.quit", "Quit", show=False, id="app.quit_home",
+                tooltip="Leave pmconsole."),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, *, tz: str | None = None) -> None:
         super().__init__()
+        self.tz_name = tz
+        self.summaries: list[SessionSummary] = []
+        self.shown: list[SessionSummary] = []
         self.sessions: dict[str, Session] = {}
+        self.sort_column = "date"
+        self.descending = True
+        self.filter = SessionFilter()
+        self.filter_problems: list[str] = []
+        self._stamp: tuple[Any, ...] | None = None
+        self._filter_timer: Timer | None = None
+
+    # -- layout ----------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         with Vertical(id="home"):
-            yield Static(Content("pmconsole · post-mortem sessions"), id="home-title")
+            with Horizontal(id="home-top"):
+                yield Static(Content("pmconsole · post-mortem sessions"), id="home-title")
+                yield Static("", id="home-stats")
             yield Static("", id="home-banner")
+            yield FilterInput(placeholder="Filter: " + FILTER_HELP, id="home-filter",
+                              select_on_focus=False)
+            yield Static("", id="home-status")
             yield SessionTable(id="sessions", cursor_type="row", zebra_stripes=True)
             yield Static(Content("No sessions yet. Press n to create one."), id="home-empty")
         yield Footer()
 
     @property
-    def store(self):  # type: ignore[no-untyped-def]
+    def store(self) -> Any:
         return self.app.store  # type: ignore[attr-defined]
 
+    @property
+    def tz(self) -> str:
+        return viewer_timezone(self.tz_name or getattr(self.app, "viewer_tz", None))
+
+    def today(self) -> Any:
+        return local_today(self.app.clock.now(), self.tz)  # type: ignore[attr-defined]
+
     def on_mount(self) -> None:
-        table = self.query_one(SessionTable)
-        for key, label in (("date", "Date"), ("sev", "Sev"), ("status", "Status"),
-                           ("title", "Title"), ("service", "Service"), ("open", "Open"),
-                           ("overdue", "Overdue"), ("ttd", "TTD"), ("ttr", "TTR")):
-            table.add_column(label, key=key)
         if self.store.readonly:
             banner = self.query_one("#home-banner", Static)
-            banner.update(Content(f"Read-only: {self.store.name} cannot be written. Review only."))
+            banner.update(Content(f"Read-only: {self.store.name} cannot be written. "
+                                  "Sessions open for review only."))
             banner.add_class("-visible")
         self.refresh_sessions()
+        self.query_one(SessionTable).focus()
 
     def on_screen_resume(self) -> None:
         self.refresh_sessions()
 
-    def refresh_sessions(self) -> None:
+    def on_resize(self) -> None:
+        self._fit_title_column()
+
+    # -- loading and showing --------------------------------------------------------------------
+
+    def _data_stamp(self) -> tuple[Any, ...]:
+        """Changes whenever anyone (this connection or another) committed, or the day turned."""
+        db = self.store.db
+        version = db.execute("PRAGMA data_version").fetchone()[0]
+        return (version, db.conn.total_changes, self.today())
+
+    def refresh_sessions(self, *, force: bool = False) -> None:
+        """Re-read the sessions if the database changed, then show them."""
+        from pmconsole.store.review import session_summaries
+
+        stamp = self._data_stamp()
+        if force or stamp != self._stamp:
+            self.summaries = session_summaries(self.store, self.today())
+            self.sessions = {str(s.session.id): s.session for s in self.summaries}
+            self._stamp = stamp
+            self._show_stats()
+        self.show_rows()
+
+    def _show_stats(self) -> None:
+        open_count = sum(s.open_actions for s in self.summaries)
+        overdue = sum(s.overdue_actions for s in self.summaries)
+        text = Content.assemble(
+            plural(len(self.summaries), "session"), " · ",
+            plural(open_count, "open action item"),
+            *((" · ", (f"{overdue:,} overdue !", "bold $error")) if overdue else ()),
+        )
+        self.query_one("#home-stats", Static).update(text)
+
+    def show_rows(self) -> None:
+        """Filter and sort what was read, and fill the table in one pass."""
         table = self.query_one(SessionTable)
         selected = self.selected_id
-        table.clear()
-        today = self.app.clock.now().date().isoformat()  # type: ignore[attr-defined]
-        counts = self.store.action_counts(today)
-        self.sessions = {}
-        for s in self.store.list_sessions():
-            key = str(s.id)
-            self.sessions[key] = s
-            m = session_metrics(s)
-            open_count, overdue = counts.get(s.id, (0, 0))
-            when = (s.scheduled or s.started or s.created).in_timezone(s.timezone)
-            table.add_row(
-                Text(when.format("YYYY-MM-DD")),
-                Text(s.severity.value, style="bold" if s.severity in (Severity.SEV1, Severity.SEV2) else ""),
-                Text(s.status.value),
-                Text(s.title, no_wrap=True, overflow="ellipsis"),
-                Text(s.service),
-                Text(str(open_count)),
-                Text(f"{overdue} !" if overdue else "0", style="bold red" if overdue else ""),
-                Text(format_duration(m.ttd)),
-                Text(format_duration(m.ttr)),
-                key=key,
-            )
-        self.query_one("#home-empty").display = not self.sessions
-        if selected is not None and str(selected) in self.sessions:
+        rows = sort_summaries(filter_summaries(self.summaries, self.filter), self.sort_column,
+                              descending=self.descending)
+        self.shown = rows
+        table.clear(columns=True)
+        for key, label in SORT_COLUMNS.items():
+            if key == self.sort_column:
+                label += " ▼" if self.descending else " ▲"
+            width = max(COLUMN_WIDTHS[key], len(label))
+            table.add_column(Text(label, justify="right" if key in RIGHT_ALIGNED else "left"),
+                             key=key, width=width or None)
+        today = self.today()
+        for summary in rows:
+            table.add_row(*self._cells(summary, today), key=str(summary.session.id))
+        self._fit_title_column()
+        self._show_status()
+        empty = self.query_one("#home-empty", Static)
+        if not self.summaries:
+            empty.update(Content("No sessions yet. Press n to create one."))
+        else:
+            empty.update(Content("No session matches the filter. "
+                                 "Press f, then Escape, to clear it."))
+        empty.display = not rows
+        if selected is not None and str(selected) in {str(s.session.id) for s in rows}:
             table.move_cursor(row=table.get_row_index(str(selected)), animate=False)
-        table.focus()
+
+    def _cells(self, summary: SessionSummary, today: Any) -> list[Text]:
+        s = summary.session
+        severe = s.severity in (Severity.SEV1, Severity.SEV2)
+        overdue = summary.overdue_actions
+        return [
+            Text(summary.day.isoformat()),
+            Text(s.severity.value, style="bold" if severe else ""),
+            Text(s.status.value),
+            Text(s.title, no_wrap=True, overflow="ellipsis"),
+            Text(s.service, no_wrap=True, overflow="ellipsis"),
+            Text(str(summary.open_actions), justify="right"),
+            Text(f"{overdue} !" if overdue else "0", justify="right",
+                 style="bold red" if overdue else ""),
+            Text(format_duration(summary.ttd), justify="right"),
+            Text(format_duration(summary.ttr), justify="right"),
+        ]
+
+    def _fit_title_column(self) -> None:
+        table = self.query_one(SessionTable)
+        if not table.columns or table.size.width == 0:
+            return
+        columns = {c.key.value: c for c in table.columns.values()}
+        title = columns.get("title")
+        if title is None:
+            return
+        others = sum(c.width for k, c in columns.items() if k != "title")
+        width = max(12, table.size.width - others - 2 * table.cell_padding * len(columns) - 1)
+        if title.width != width:
+            title.width = width
+            title.auto_width = False
+            table._require_update_dimensions = True  # noqa: SLF001 - as EntryPane does
+            table.refresh()
+
+    def _show_status(self) -> None:
+        direction = {
+            "date": ("newest first", "oldest first"),
+            "sev": ("SEV5 first", "SEV1 first"),
+            "status": ("reviewed first", "planned first"),
+            "title": ("Z to A", "A to Z"),
+            "service": ("Z to A", "A to Z"),
+        }.get(self.sort_column, ("largest first", "smallest first"))
+        order = direction[0] if self.descending else direction[1]
+        shown = f"Showing {len(self.shown):,} of {len(self.summaries):,}"
+        parts: list[Any] = [
+            shown if not self.filter.is_empty else plural(len(self.summaries), "session"),
+            f" · sorted by {SORT_COLUMNS[self.sort_column]}, {order}  (s: next column, r: reverse)",
+        ]
+        for problem in self.filter_problems:
+            parts.extend(["\n", ("⚠ " + problem, "bold $warning")])
+        self.query_one("#home-status", Static).update(Content.assemble(*parts))
 
     @property
     def selected_id(self) -> int | None:
         table = self.query_one(SessionTable)
         if table.row_count == 0:
             return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        except Exception:  # noqa: BLE001 - a table being refilled has no valid cursor
+            return None
         return int(key.value) if key.value else None
+
+    def select_session(self, session_id: int) -> None:
+        table = self.query_one(SessionTable)
+        try:
+            table.move_cursor(row=table.get_row_index(str(session_id)), animate=False)
+        except Exception:  # noqa: BLE001 - not shown (filtered out)
+            return
+
+    # -- filter and sort -------------------------------------------------------------------------
+
+    @on(Input.Changed, "#home-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(FILTER_DEBOUNCE, self.apply_filter)
+
+    @on(Input.Submitted, "#home-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.apply_filter()
+        self.query_one(SessionTable).focus()
+
+    def apply_filter(self) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+            self._filter_timer = None
+        wanted, problems = parse_filter(self.query_one("#home-filter", Input).value)
+        if wanted == self.filter and problems == self.filter_problems:
+            return
+        self.filter, self.filter_problems = wanted, problems
+        self.show_rows()
+
+    def action_filter(self) -> None:
+        self.query_one("#home-filter", Input).focus()
+
+    def sort_by(self, column: str, descending: bool | None = None) -> None:
+        self.sort_column = column
+        self.descending = natural_descending(column) if descending is None else descending
+        self.show_rows()
+
+    def action_sort(self) -> None:
+        self.sort_by(next_sort_column(self.sort_column))
+
+    def action_reverse(self) -> None:
+        self.sort_by(self.sort_column, not self.descending)
+
+    @on(DataTable.HeaderSelected)
+    def _header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        column = str(event.column_key.value)
+        if column not in SORT_COLUMNS:
+            return
+        if column == self.sort_column:
+            self.action_reverse()
+        else:
+            self.sort_by(column)
+
+    # -- opening and the other views ---------------------------------------------------------------
 
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:
@@ -115,6 +448,42 @@ class HomeScreen(Screen[None]):
     def action_open_session(self) -> None:
         if self.selected_id is not None:
             self.app.open_session(self.selected_id)  # type: ignore[attr-defined]
+
+    def action_search(self) -> None:
+        from pmconsole.tui.screens.search import SearchScreen
+
+        self.app.push_screen(SearchScreen())
+
+    def action_tracker(self) -> None:
+        from pmconsole.tui.screens.tracker import TrackerScreen
+
+        self.app.push_screen(TrackerScreen(tz=self.tz_name))
+
+    def action_metrics(self) -> None:
+        from pmconsole.tui.screens.trends import MetricsScreen
+
+        self.app.push_screen(MetricsScreen())
+
+    def action_minutes(self) -> None:
+        from pmconsole.tui.screens.minutes import minutes_screen
+
+        session_id = self.selected_id
+        if session_id is None:
+            self.app.bell()
+            return
+        try:
+            screen = minutes_screen(self.store, session_id, self.app.clock.now())  # type: ignore[attr-defined]
+        except StoreError as error:
+            self.app.say(f"No minutes: {error}", severity="error")  # type: ignore[attr-defined]
+            return
+        self.app.push_screen(screen)
+
+    def action_follow_up(self) -> None:
+        session_id = self.selected_id
+        if session_id is None:
+            self.app.bell()
+            return
+        start_follow_up(self, session_id)
 
     def action_new_session(self) -> None:
         from pmconsole.domain.agenda import DEFAULT_AGENDA
@@ -163,10 +532,6 @@ class HomeScreen(Screen[None]):
             answered,
         )
 
-    def palette_commands(self) -> Any:
-        for binding in self.BINDINGS:
-            assert isinstance(binding, Binding)
-            if binding.id and not binding.id.startswith("app."):
-                group = binding.id.split(".")[0]
-                yield SystemCommand(f"{group}: {binding.description.lower()}", binding.tooltip,
-                                    lambda b=binding: self.run_action(b.action))
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        # Enter on the table is "o" here: the palette runs the screen's actions.
+        yield from binding_commands(self, self.BINDINGS)

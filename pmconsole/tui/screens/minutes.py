@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, MarkdownViewer, Static
 
-from pmconsole.tui.screens.home import binding_commands
+from pmconsole.tui.screens.home import REVIEW_CSS, binding_commands
 
 
 def minutes_markdown(store: Any, session_id: int, now: DateTime) -> tuple[str, str]:
@@ -36,6 +36,7 @@ def minutes_screen(store: Any, session_id: int, now: DateTime) -> MinutesScreen:
 class MinutesScreen(Screen[None]):
     """The exported Markdown minutes, rendered; Escape goes back."""
 
+    CSS_PATH = REVIEW_CSS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "close", "Back", id="minutes.close",
                 tooltip="Close the preview and go back."),

@@ -59,10 +59,10 @@ class Countdown(Vertical):
         digits.update(clock.format_countdown(timing.remaining))
         if timing.paused:
             self.add_class("-paused")
-            state.update(Content("‖ PAUSED  (p resumes)"))
+            state.update(Content("‖ PAUSED (p resumes)"))
         elif timing.overtime:
             self.add_class("-overtime")
-            state.update(Content("▲ OVERTIME  (n next, + adds 5 min)"))
+            state.update(Content("▲ OVERTIME"))
         else:
             state.update(Content("▶ running"))
         label = "left" if remaining_total >= 0 else "over"

@@ -58,11 +58,11 @@ class EntryTable(DataTable[Any]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "pane('quick')", "Quick add", id="entry.quick",
                 tooltip="Type one line to add an entry (Enter saves)."),
-        Binding("N,insert", "pane('new')", "New…", id="entry.new",
+        Binding("N,insert", "pane('new')", "New…", show=False, id="entry.new",
                 tooltip="Add an entry with every field in a dialog."),
         Binding("enter,e", "pane('edit')", "Edit", id="entry.edit",
                 tooltip="Edit the highlighted entry."),
-        Binding("delete,d", "pane('delete')", "Delete", id="entry.delete",
+        Binding("delete,d", "pane('delete')", "Delete", show=False, id="entry.delete",
                 tooltip="Delete the highlighted entry (u undoes)."),
         Binding("f", "pane('flags')", "Blame flag", id="entry.flags",
                 tooltip="Show the blame flag on this entry, its reframe, accept or dismiss."),
@@ -313,10 +313,10 @@ class EntryPane(Vertical, Generic[E]):
 
 
 def _short_date(day: Date | None, today: Date | None) -> str:
-    """``Dec 12`` this year, ``2027-01-12`` otherwise: the Due column stays narrow."""
+    """``Dec 12`` within the coming months, ``2027-01-12`` further away or in another year."""
     if day is None:
         return "—"
-    if today is not None and day.year == today.year:
+    if today is not None and abs((day - today).days) < 180:
         return day.format("MMM D")
     return day.isoformat()
 
@@ -366,7 +366,7 @@ class TimelinePane(EntryPane[TimelineEvent]):
     title = "Timeline"
     quick_placeholder = "+ 14:32 db primary failed over   (time first; kind: optional)"
     extra_bindings: ClassVar[list[BindingType]] = [
-        Binding("asterisk", "pane('star')", "Star", id="entry.star",
+        Binding("asterisk", "pane('star')", "Star", show=False, id="entry.star",
                 tooltip="Star or unstar a key moment."),
     ]
 
@@ -433,8 +433,8 @@ class ActionsPane(EntryPane[ActionItem]):
         self.session_id: int | None = None
 
     def columns(self) -> Sequence[tuple[str, str, int | None]]:
-        return [("flag", " ", 1), ("status", "Status", 7), ("owner", "Owner", 12),
-                ("due", "Due", 10), ("text", "Action", None)]
+        return [("flag", " ", 1), ("status", "St", 2), ("owner", "Owner · due", 18),
+                ("text", "Action", None)]
 
     def sort_key(self, entry: ActionItem) -> Any:
         # Items inherited from the followed-up session come first, as they were listed there.
@@ -443,16 +443,18 @@ class ActionsPane(EntryPane[ActionItem]):
     def row(self, entry: ActionItem) -> list[Text]:
         assert entry.id is not None
         overdue = self.today is not None and entry.is_overdue(self.today)
-        status = {"open": "○ open", "in progress": "◐ doing", "done": "● done", "won't do": "✕ skip"}[entry.status.value]
+        # Shapes, not colours, tell the status apart: ○ open, ◐ in progress, ● done, ✕ won't do.
+        status = {"open": "○", "in progress": "◐", "done": "●", "won't do": "✕"}[entry.status.value]
         text = entry.text if entry.session_id == self.session_id or self.session_id is None else f"↩ {entry.text}"
+        owner_due = Text(no_wrap=True, overflow="ellipsis")
+        owner_due.append(entry.owner or "no owner", style="" if entry.owner else "italic")
+        if entry.due is not None:
+            owner_due.append(" · " + _short_date(entry.due, self.today))
+        if overdue:
+            owner_due.append(" !", style="bold red")
         return [
             _flag_cell(entry.id in self.flagged),
-            Text(status, style="dim" if entry.status.is_closed else "", no_wrap=True),
-            cell(entry.owner or "(no owner)", "" if entry.owner else "italic"),
-            Text(
-                _short_date(entry.due, self.today) + (" !" if overdue else ""),
-                style="bold red" if overdue else "",
-                no_wrap=True,
-            ),
+            Text(status, style="dim" if entry.status.is_closed else "bold", no_wrap=True),
+            owner_due,
             cell(text, "strike dim" if entry.status.is_closed else ""),
         ]

@@ -74,7 +74,7 @@ class BlameSidebar(Vertical):
             if card.group != group:
                 group = card.group
                 title = GROUP_TITLES.get(group, group.title())
-                options.append(Option(Content.styled(f"── {title}", "bold $secondary"), disabled=True))
+                options.append(Option(Content.styled(f"── {title}", "bold underline"), disabled=True))
             options.append(Option(Content(f"  {card.title}"), id=card.id))
         option_list = self.query_one(CardList)
         option_list.clear_options()

@@ -1,0 +1,266 @@
+"""Search every session's text as you type; Enter opens the session at the matching entry."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Input, Static
+
+from pmconsole.domain.model import EntityKind
+from pmconsole.store.search import MARK_END, MARK_START, SearchHit, fts_query, search
+from pmconsole.tui.screens.home import REVIEW_CSS, binding_commands, plural
+
+SEARCH_DEBOUNCE = 0.12
+SEARCH_LIMIT = 100
+# A match is shown in bold reverse video: visible in every theme and without colour.
+MATCH_STYLE = "bold reverse"
+
+WHERE: dict[EntityKind, str] = {
+    EntityKind.SESSION: "session details",
+    EntityKind.AGENDA: "agenda",
+    EntityKind.TIMELINE: "timeline",
+    EntityKind.FINDING: "finding",
+    EntityKind.ACTION: "action item",
+    EntityKind.SCRIPT: "script card",
+}
+_MARKS = re.compile(f"({re.escape(MARK_START)}|{re.escape(MARK_END)})")
+_OPERATORS = re.compile(r'["*()^:+-]|\b(?:AND|OR|NOT|NEAR)\b')
+
+
+def snippet_content(snippet: str) -> Content:
+    """A search snippet with its marked words highlighted, on one line; never markup."""
+    pieces: list[str | tuple[str, str]] = []
+    marked = False
+    for part in _MARKS.split(snippet.replace("\r", " ").replace("\n", " ")):
+        if part == MARK_START:
+            marked = True
+        elif part == MARK_END:
+            marked = False
+        elif part:
+            pieces.append((part, MATCH_STYLE) if marked else part)
+    return Content.assemble(*pieces)
+
+
+class ResultsTable(DataTable[Any]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Open at match", id="search.open",
+                tooltip="Open the session with the matching entry selected."),
+    ]
+
+
+class QueryInput(Input):
+    """The query; ↓ or Enter goes to the results, Escape clears (again: back)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "clear_or_back", "Clear", id="search.clear",
+                tooltip="Clear the query (when empty: back to the sessions)."),
+        Binding("down", "results", "Results", show=False, id="search.results",
+                tooltip="Go down to the results."),
+    ]
+
+    def action_clear_or_back(self) -> None:
+        if self.value:
+            self.value = ""
+        else:
+            self.screen.dismiss()
+
+    def action_results(self) -> None:
+        table = self.screen.query_one(ResultsTable)
+        if table.row_count:
+            table.focus()
+
+
+class SearchScreen(Screen[None]):
+    """Full-text search across all sessions (timeline, findings, action items, scripts…)."""
+
+    CSS_PATH = REVIEW_CSS
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="search.back",
+                tooltip="Back to the list of sessions."),
+        Binding("slash", "edit_query", "Edit query", id="search.edit",
+                tooltip="Go to the search box."),
+        Binding("o", "open_result", "Open", show=False, id="search.open_key",
+                tooltip="Open the session at the highlighted match."),
+    ]
+
+    def __init__(self, query: str = "") -> None:
+        super().__init__()
+        self.initial_query = query
+        self.hits: list[SearchHit] = []
+        self.searched: str | None = None
+        self._timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="search"):
+            with Horizontal(id="search-top"):
+                yield Static(Content("Search all sessions"), id="search-title")
+                yield Static(Content("timeline · findings · action items · agenda · "
+                                     "session details · script cards"), id="search-stats")
+            yield QueryInput(self.initial_query, placeholder="Type words from any session, "
+                             "e.g. certificate or replica lag", id="search-input")
+            yield Static("", id="search-status")
+            yield ResultsTable(id="search-results", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    @property
+    def store(self) -> Any:
+        return self.app.store  # type: ignore[attr-defined]
+
+    def on_mount(self) -> None:
+        table = self.query_one(ResultsTable)
+        table.add_column("Date", key="date", width=10)
+        table.add_column("Session", key="session", width=30)
+        table.add_column("Where", key="where", width=15)
+        table.add_column("Match", key="match")
+        self.run_search()
+        self.query_one(QueryInput).focus()
+
+    def on_resize(self) -> None:
+        self._fit_match_column()
+
+    # -- searching -------------------------------------------------------------------------------
+
+    @on(Input.Changed, "#search-input")
+    def _changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(SEARCH_DEBOUNCE, self.run_search)
+
+    @on(Input.Submitted, "#search-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.run_search()
+        table = self.query_one(ResultsTable)
+        if table.row_count:
+            table.focus()
+
+    @property
+    def query_text(self) -> str:
+        return self.query_one(QueryInput).value
+
+    def run_search(self) -> None:
+        """Search for what is typed now (any text is safe: it is never an FTS expression)."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        text = self.query_text
+        if text == self.searched:
+            return
+        self.searched = text
+        status = self.query_one("#search-status", Static)
+        problem = ""
+        if fts_query(text) is None:
+            self.hits = []
+        else:
+            try:
+                self.hits = search(self.store.db, text, limit=SEARCH_LIMIT)
+            except sqlite3.Error as error:
+                # Reported on the line under the box, not as a dialog: typing goes on.
+                self.hits = []
+                problem = f"The search could not run: {error}."
+        self._fill()
+        status.update(self._status(text, problem))
+
+    def _status(self, text: str, problem: str) -> Content:
+        if problem:
+            return Content.assemble(("⚠ " + problem, "bold $warning"))
+        if fts_query(text) is None:
+            return Content("Type a word to search every session; results appear as you type." if
+                           not text.strip() else "Nothing to search for yet: type a word "
+                           "(letters or digits).")
+        if not self.hits:
+            return Content.assemble("No match for “", text.strip(), "”.")
+        sessions = len({h.session_id for h in self.hits})
+        parts: list[str | tuple[str, str]] = [
+            plural(len(self.hits), "match", "matches"),
+            f" in {plural(sessions, 'session')}",
+            " (the best " + str(SEARCH_LIMIT) + ")" if len(self.hits) >= SEARCH_LIMIT else "",
+            ", best first · ↓ to the results, Enter opens the session at the match",
+        ]
+        if _OPERATORS.search(text):
+            parts.append(" · quotes, AND/OR/NEAR, * and - are searched as plain words")
+        return Content.assemble(*parts)
+
+    def _fill(self) -> None:
+        from pmconsole.store.review import session_days
+
+        table = self.query_one(ResultsTable)
+        table.clear()
+        days = session_days(self.store, {h.session_id for h in self.hits})
+        for index, hit in enumerate(self.hits):
+            day = days.get(hit.session_id)
+            table.add_row(
+                Text(day.isoformat() if day else ""),
+                Text(hit.session_title, no_wrap=True, overflow="ellipsis"),
+                Text(WHERE.get(hit.entity, hit.entity.value)),
+                snippet_content(hit.snippet),
+                key=str(index),
+            )
+        self._fit_match_column()
+
+    def _fit_match_column(self) -> None:
+        table = self.query_one(ResultsTable)
+        columns = list(table.columns.values())
+        if not columns or table.size.width == 0:
+            return
+        others = sum(c.width for c in columns[:-1])
+        width = max(20, table.size.width - others - 2 * table.cell_padding * len(columns) - 1)
+        if columns[-1].width != width or columns[-1].auto_width:
+            columns[-1].width = width
+            columns[-1].auto_width = False
+            table._require_update_dimensions = True  # noqa: SLF001
+            table.refresh()
+
+    # -- opening ------------------------------------------------------------------------------------
+
+    @property
+    def selected_hit(self) -> SearchHit | None:
+        table = self.query_one(ResultsTable)
+        if table.row_count == 0:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        except Exception:  # noqa: BLE001 - a table being refilled has no valid cursor
+            return None
+        index = int(key.value) if key.value is not None else -1
+        return self.hits[index] if 0 <= index < len(self.hits) else None
+
+    def open_hit(self, hit: SearchHit) -> None:
+        self.app.open_session(  # type: ignore[attr-defined]
+            hit.session_id, focus_entry=(hit.entity.value, hit.entity_id)
+        )
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        hit = self.selected_hit
+        if hit is not None:
+            self.open_hit(hit)
+
+    def action_open_result(self) -> None:
+        hit = self.selected_hit
+        if hit is None:
+            self.app.bell()
+            return
+        self.open_hit(hit)
+
+    def action_edit_query(self) -> None:
+        self.query_one(QueryInput).focus()
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield from binding_commands(self, self.BINDINGS)

@@ -1,0 +1,448 @@
+"""Opening the database: schema from migrations, PRAGMAs, read-only and locked files."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pmconsole.domain.model import Finding, Session
+from pmconsole.store import db as dbmod
+from pmconsole.store.errors import DatabaseLocked, DatabaseUnavailable, ReadOnlyDatabase
+from pmconsole.store.migrations import FTS_COLUMNS, MIGRATION_SET_NAME, migrations
+from pmconsole.store.repository import Store
+from pmconsole.store.search import search
+
+TABLES = {"sessions", "agenda_items", "timeline_events", "findings", "action_items",
+          "script_uses", "blame_flags"}
+
+
+def schema(conn: sqlite3.Connection) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for kind, name in conn.execute("SELECT type, name FROM sqlite_master"):
+        found.setdefault(kind, set()).add(name)
+    return found
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = Store.open(tmp_path / "pm.db")
+    yield opened
+    opened.close()
+
+
+# -- migrations --------------------------------------------------------------------------------
+
+
+def test_fresh_file_gets_every_table_fts_table_and_trigger(store: Store) -> None:
+    found = schema(store.db.conn)
+    assert TABLES | {"_sqlite_migrations"} <= found["table"]
+    for table in FTS_COLUMNS:
+        assert f"{table}_fts" in found["table"]
+        triggers = {name for (name,) in store.db.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", [table])}
+        assert len(triggers) == 3, (table, triggers)  # insert, delete, update
+        assert store.db[f"{table}_fts"].columns_dict.keys() >= set(FTS_COLUMNS[table])
+    assert "blame_flags_fts" not in found["table"]
+    assert {"idx_timeline_session", "idx_actions_status"} <= found["index"]
+
+
+def test_migrations_table_lists_m001(store: Store) -> None:
+    rows = store.db.execute(
+        "SELECT migration_set, name FROM _sqlite_migrations ORDER BY id").fetchall()
+    assert rows == [(MIGRATION_SET_NAME, "m001_initial_schema")]
+    assert [m.name for m in migrations.pending(store.db)] == []
+
+
+def test_reopening_applies_nothing_new(tmp_path: Path) -> None:
+    path = tmp_path / "pm.db"
+    first = Store.open(path)
+    first.add(Session(title="kept"))
+    applied = first.db.execute("SELECT * FROM _sqlite_migrations").fetchall()
+    before = schema(first.db.conn)
+    first.close()
+    again = Store.open(path)
+    try:
+        assert again.db.execute("SELECT * FROM _sqlite_migrations").fetchall() == applied
+        assert schema(again.db.conn) == before
+        assert [s.title for s in again.list_sessions()] == ["kept"]
+    finally:
+        again.close()
+
+
+def test_memory_store_has_the_same_schema(store: Store) -> None:
+    memory = Store.memory()
+    assert schema(memory.db.conn) == schema(store.db.conn)
+    assert memory.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert memory.name == ":memory:"
+
+
+# -- PRAGMAs -----------------------------------------------------------------------------------
+
+
+def test_pragmas_on_a_file(store: Store) -> None:
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert store.db.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
+    assert store.db.conn.isolation_level is None  # every write goes through db.atomic()
+    assert not store.readonly
+
+
+def test_wal_mode_is_persistent(tmp_path: Path) -> None:
+    path = tmp_path / "pm.db"
+    Store.open(path).close()
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        conn.close()
+
+
+# -- where the file is -------------------------------------------------------------------------
+
+
+def test_missing_folders_are_created(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "b" / "c" / "pm.db"
+    store = Store.open(path)
+    try:
+        assert path.is_file()
+        assert store.list_sessions() == []
+        assert store.name == str(path)
+    finally:
+        store.close()
+
+
+def test_odd_characters_in_the_path(tmp_path: Path) -> None:
+    path = tmp_path / "we?ird #dir% 决 & =x" / "p?m#%20.db"
+    store = Store.open(path)
+    store.add(Session(title="x"))
+    store.close()
+    assert path.is_file()
+    assert [p.name for p in path.parent.iterdir() if p.suffix == ".db"] == [path.name]
+    again = Store.open(path, readonly=True)
+    try:
+        assert [s.title for s in again.list_sessions()] == ["x"]
+    finally:
+        again.close()
+
+
+def test_relative_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    store = Store.open("rel.db")
+    store.add(Session(title="x"))
+    store.close()
+    assert (tmp_path / "rel.db").is_file()
+    assert len(Store.open("rel.db", readonly=True).list_sessions()) == 1
+
+
+def test_zero_byte_file_is_initialised(tmp_path: Path) -> None:
+    path = tmp_path / "empty.db"
+    path.touch()
+    store = Store.open(path)
+    try:
+        assert not store.readonly
+        assert TABLES <= set(store.db.table_names())
+        store.add(Session(title="first"))
+    finally:
+        store.close()
+    assert path.read_bytes().startswith(b"SQLite format 3\x00")
+
+
+def test_zero_byte_file_opened_read_only_reads_as_empty_and_stays_empty(tmp_path: Path) -> None:
+    path = tmp_path / "empty.db"
+    path.touch()
+    store = Store.open(path, readonly=True)
+    try:
+        assert store.readonly
+        assert store.list_sessions() == []
+        assert search(store.db, "anything") == []
+        with pytest.raises(ReadOnlyDatabase):
+            store.add(Session(title="x"))
+    finally:
+        store.close()
+    assert path.read_bytes() == b""
+
+
+def test_sqlite_file_without_tables_is_initialised(tmp_path: Path) -> None:
+    path = tmp_path / "blank.db"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 0")
+    conn.execute("CREATE TABLE t (x)")
+    conn.execute("DROP TABLE t")
+    conn.commit()
+    conn.close()
+    store = Store.open(path)
+    try:
+        assert TABLES <= set(store.db.table_names())
+    finally:
+        store.close()
+
+
+def test_interrupted_first_migration_can_be_finished(tmp_path: Path) -> None:
+    """sqlite-utils creates _sqlite_migrations before the first migration's transaction."""
+    path = tmp_path / "pm.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE _sqlite_migrations (id INTEGER PRIMARY KEY, migration_set TEXT,"
+                 " name TEXT, applied_at TEXT)")
+    conn.commit()
+    conn.close()
+    store = Store.open(path)
+    try:
+        assert TABLES <= set(store.db.table_names())
+    finally:
+        store.close()
+
+
+# -- read-only ---------------------------------------------------------------------------------
+
+
+def make_db(path: Path) -> int:
+    store = Store.open(path)
+    session = store.add(Session(title="stored"))
+    store.add(Finding(session_id=session.id, text="a finding"))  # type: ignore[arg-type]
+    store.close()
+    assert session.id is not None
+    return session.id
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_readonly_open_reads_and_refuses_writes(tmp_path: Path) -> None:
+    path = tmp_path / "pm.db"
+    sid = make_db(path)
+    digest = sha(path)
+    store = Store.open(path, readonly=True)
+    try:
+        assert store.readonly
+        assert store.load(sid).findings[0].text == "a finding"
+        assert search(store.db, "finding")
+        with pytest.raises(ReadOnlyDatabase) as caught:
+            store.add(Session(title="new"))
+        message = str(caught.value)
+        assert message == f"{path} is open read-only: changes cannot be saved."
+        # Even SQL that bypasses the store cannot write through this connection.
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            store.db.execute("DELETE FROM sessions")
+    finally:
+        store.close()
+    assert sha(path) == digest
+
+
+def test_unwritable_folder_opens_read_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests run as root, who may write anywhere: pretend the folder is not writable."""
+    path = tmp_path / "pm.db"
+    sid = make_db(path)
+    real_access = dbmod.os.access
+    monkeypatch.setattr(
+        dbmod.os, "access", lambda p, mode: False if Path(p) == tmp_path else real_access(p, mode))
+    store = Store.open(path)
+    try:
+        assert store.readonly
+        assert store.get_session(sid).title == "stored"
+        with pytest.raises(ReadOnlyDatabase):
+            store.add(Session(title="x"))
+    finally:
+        store.close()
+
+
+def test_unwritable_missing_db_in_readonly_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def deny(self: Path, *args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "mkdir", deny)
+    with pytest.raises(DatabaseUnavailable, match="cannot be created") as caught:
+        Store.open(tmp_path / "nope" / "pm.db")
+    assert "\n" not in str(caught.value)
+
+
+def test_immutable_fallback_when_read_only_mode_cannot_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A WAL database in a read-only folder cannot create its -shm; immutable=1 still reads."""
+    path = tmp_path / "pm.db"
+    sid = make_db(path)
+    real_connect = sqlite3.connect
+    uris: list[str] = []
+
+    def connect(target: str, *args: object, **kwargs: object) -> sqlite3.Connection:
+        uris.append(str(target))
+        if "mode=ro" in str(target) and "immutable" not in str(target):
+            # What SQLite reports when it cannot create the -shm file.
+            conn = real_connect(":memory:")
+            conn.execute = lambda *a, **k: (_ for _ in ()).throw(  # type: ignore[method-assign]
+                sqlite3.OperationalError("unable to open database file"))
+            return conn
+        return real_connect(target, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(dbmod.sqlite3, "connect", connect)
+    store = Store.open(path, readonly=True)
+    try:
+        assert store.readonly
+        assert store.get_session(sid).title == "stored"
+    finally:
+        store.close()
+    assert any("immutable=1" in u for u in uris)
+
+
+def _chattr(flag: str, target: Path) -> bool:
+    try:
+        return subprocess.run(["chattr", flag, str(target)], capture_output=True).returncode == 0
+    except OSError:
+        return False
+
+
+def test_really_read_only_folder(tmp_path: Path) -> None:
+    """An immutable folder (chattr +i) stops even root from creating -wal/-shm files."""
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    path = folder / "pm.db"
+    sid = make_db(path)
+    digest = sha(path)
+    if not _chattr("+i", folder):
+        pytest.skip("chattr +i is not available here")
+    try:
+        assert sorted(p.name for p in folder.iterdir()) == ["pm.db"]
+        store = Store.open(path)
+        try:
+            assert store.readonly
+            assert store.load(sid).findings[0].text == "a finding"
+            with pytest.raises(ReadOnlyDatabase, match="read-only"):
+                store.add(Session(title="x"))
+        finally:
+            store.close()
+    finally:
+        _chattr("-i", folder)
+    assert sha(path) == digest
+    assert sorted(p.name for p in folder.iterdir()) == ["pm.db"]
+
+
+def test_really_read_only_file(tmp_path: Path) -> None:
+    path = tmp_path / "pm.db"
+    sid = make_db(path)
+    if not _chattr("+i", path):
+        pytest.skip("chattr +i is not available here")
+    try:
+        store = Store.open(path)
+        try:
+            assert store.readonly
+            assert store.get_session(sid).title == "stored"
+            with pytest.raises(ReadOnlyDatabase):
+                store.add(Session(title="x"))
+        finally:
+            store.close()
+    finally:
+        _chattr("-i", path)
+
+
+# -- two programs at once ------------------------------------------------------------------------
+
+# Store.transaction uses sqlite-utils' db.atomic(), a deferred BEGIN: the first statement
+# reads, and a read transaction that then needs the write lock gets "database is locked" at
+# once, without the busy timeout. Fix (repository.py): BEGIN IMMEDIATE in Store.transaction.
+# Remove these xfail markers with that fix.
+LOCK_WAIT_BUG = "Store.transaction does not wait for the write lock (deferred BEGIN)"
+
+HOLD_LOCK = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+conn.execute("INSERT INTO sessions (title, created) VALUES ('uncommitted', '2026-01-01')")
+print("locked", flush=True)
+sys.stdin.read()  # hold the write lock until the test closes our stdin
+conn.execute("ROLLBACK")
+"""
+
+
+@pytest.fixture
+def held_lock(tmp_path: Path) -> Iterator[Path]:
+    path = tmp_path / "pm.db"
+    make_db(path)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(path)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        yield path
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        try:
+            holder.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            holder.kill()
+            holder.wait()
+
+
+@pytest.mark.xfail(strict=True, reason=LOCK_WAIT_BUG)
+def test_locked_database_reads_but_a_write_waits_then_fails(
+    held_lock: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_SECONDS", 0.5)
+    store = Store.open(held_lock)
+    try:
+        assert not store.readonly
+        assert store.db.execute("PRAGMA busy_timeout").fetchone()[0] == 500
+        # WAL: reading works while another program writes; its uncommitted row is not seen.
+        assert [s.title for s in store.list_sessions()] == ["stored"]
+        started = time.monotonic()
+        with pytest.raises(DatabaseLocked) as caught:
+            store.add(Session(title="mine"))
+        waited = time.monotonic() - started
+        assert 0.4 <= waited < 3, waited
+        message = str(caught.value)
+        assert str(held_lock) in message and "locked" in message and "\n" not in message
+        # Nothing half-written; the connection is usable again.
+        assert not store.db.conn.in_transaction
+        assert [s.title for s in store.list_sessions()] == ["stored"]
+    finally:
+        store.close()
+    reader = Store.open(held_lock, readonly=True)
+    try:
+        assert [s.title for s in reader.list_sessions()] == ["stored"]
+    finally:
+        reader.close()
+
+
+@pytest.mark.xfail(strict=True, reason=LOCK_WAIT_BUG)
+def test_write_succeeds_once_the_lock_is_released(tmp_path: Path) -> None:
+    """Two programs on one file: a write that meets another's lock waits its turn."""
+    path = tmp_path / "pm.db"
+    make_db(path)
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.2, lambda: other.execute("COMMIT"))
+    store = Store.open(path)
+    try:
+        release.start()
+        store.add(Session(title="after the wait"))
+        assert {s.title for s in store.list_sessions()} == {"stored", "after the wait"}
+    finally:
+        release.join()
+        store.close()
+        other.close()
+
+
+def test_busy_timeout_default_is_five_seconds() -> None:
+    assert dbmod.BUSY_TIMEOUT_SECONDS == 5.0
+
+
+def test_two_stores_on_one_file_see_each_others_edits(tmp_path: Path) -> None:
+    path = tmp_path / "pm.db"
+    a, b = Store.open(path), Store.open(path)
+    try:
+        one = a.add(Session(title="from a"))
+        two = b.add(Session(title="from b"))
+        assert {s.id for s in a.list_sessions()} == {one.id, two.id}
+        assert {s.id for s in b.list_sessions()} == {one.id, two.id}
+    finally:
+        a.close()
+        b.close()
