@@ -31,9 +31,10 @@ def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
 @click.option(
     "--db",
     "db_path",
-    # Not dir_okay=False: the store refuses a folder with the same one-line message as
-    # every other unusable database (click's would be a three-line usage error).
-    type=click.Path(path_type=Path),
+    # No dir_okay=False or readable check here: the store refuses a folder or an unreadable
+    # file with the same one-line message as every other unusable database (click's would
+    # be a three-line usage error).
+    type=click.Path(readable=False, path_type=Path),
     metavar="FILE",
     help="Database file (default: $PMCONSOLE_DB, else the user data folder).",
 )
@@ -60,15 +61,19 @@ def db_path_of(ctx: click.Context) -> Path:
 
 
 @contextmanager
-def opened_store(ctx: click.Context, *, readonly: bool = False) -> Iterator[Store]:
+def opened_store(
+    ctx: click.Context, *, readonly: bool = False, missing_ok: bool = False
+) -> Iterator[Store]:
     """The store for a command; a bad database ends the command with a clear message.
 
-    A read-only command on a database that does not exist yet sees an empty one (and
-    creates nothing): ``pmconsole list`` before the first ``new`` is not an error.
+    With ``missing_ok`` (and ``readonly``), a database that does not exist yet reads as an
+    empty one and nothing is created: ``pmconsole list`` before the first ``new`` is not
+    an error. Commands about one session keep "does not exist", which points at a
+    mistyped path.
     """
     path = db_path_of(ctx)
     try:
-        if readonly and not path.exists() and not path.is_symlink():
+        if readonly and missing_ok and not path.exists() and not path.is_symlink():
             from pmconsole.store.db import open_memory
 
             store = Store(open_memory(), path=path, readonly=True)

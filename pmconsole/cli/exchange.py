@@ -161,8 +161,6 @@ def timeline_import_command(ctx: click.Context, session_id: int, file: Path) -> 
         for warning in warnings:
             click.echo(f"pmconsole: warning: {file}: {warning}", err=True)
         # One transaction for the whole file: all the events are saved, or none.
-        with store.transaction():
-            for event in events:
-                store._insert(event)
+        store.add_many(events)
     noun = "event" if len(events) == 1 else "events"
     click.echo(f"{len(events)} timeline {noun} added to session {session_id}")

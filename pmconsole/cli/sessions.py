@@ -56,7 +56,7 @@ def _incident_times(session: Session, typed: dict[str, str | None]) -> dict[str,
     given = [(option, field, typed[param]) for option, param, field in INCIDENT_OPTIONS
              if typed.get(param) is not None]
     dated: dict[str, Any] = {}
-    for option, field, text in given:
+    for _option, field, text in given:
         assert text is not None
         try:
             readings = {parse_time(text, tz=session.timezone, now=now, base_date=d)
@@ -120,7 +120,7 @@ def new(
 @click.option("--slo", type=float, default=None, help="Availability SLO in percent, e.g. 99.9.")
 @click.option("--slo-window", default=None, help="SLO window, e.g. 30d or 4w.")
 @click.pass_context
-def incident(ctx: click.Context, session_id: int, slo: float | None, slo_window: str | None,
+def incident(ctx: click.Context, /, session_id: int, slo: float | None, slo_window: str | None,
              **times: str | None) -> None:
     """Set a session's incident timestamps and SLO; prints the resulting metrics."""
     with opened_store(ctx) as store:
@@ -176,7 +176,7 @@ def list_sessions(ctx: click.Context, query: str | None, as_json: bool) -> None:
     """List sessions, newest first (or the sessions matching a search)."""
     from pmconsole.store.search import MARK_END, MARK_START, search
 
-    with opened_store(ctx, readonly=True) as store:
+    with opened_store(ctx, readonly=True, missing_ok=True) as store:
         sessions = store.list_sessions()
         hits = search(store.db, query, limit=200) if query is not None else None
     if hits is not None:
@@ -212,7 +212,7 @@ def list_sessions(ctx: click.Context, query: str | None, as_json: bool) -> None:
 @click.pass_context
 def metrics_command(ctx: click.Context, session_id: int | None, as_json: bool) -> None:
     """One session's TTD/TTA/TTM/TTR, or MTTx (median and p90) across all sessions."""
-    with opened_store(ctx, readonly=True) as store:
+    with opened_store(ctx, readonly=True, missing_ok=session_id is None) as store:
         if session_id is not None:
             session = session_or_fail(store, session_id)
             m = metrics.session_metrics(session)
@@ -235,7 +235,7 @@ def metrics_command(ctx: click.Context, session_id: int | None, as_json: bool) -
         return
     click.echo(f"{len(sessions)} sessions")
     for key, agg in report.overall.items():
-        label = "MT" + key[2:].upper() if key.startswith("tt") else key.upper()
+        label = "M" + key.upper() if key.startswith("tt") else key.upper()  # MTTD, MTTR
         click.echo(f"{label:7} median "
                    f"{metrics.format_duration(agg.median):>9}  p90 "
                    f"{metrics.format_duration(agg.p90):>9}  ({agg.count} incidents)")

@@ -106,14 +106,18 @@ def rule_counts() -> dict[FlagCategory, int]:
 @lru_cache(maxsize=1)
 def _ruleset() -> tuple[tuple[Rule, ...], tuple[tuple[str, str], ...]]:
     data = tomllib.loads(RULES_FILE.read_text(encoding="utf-8"))
-    parsed, macros = parse_rules(data)
+    # The rules were checked by the tests; compiling them twice would only slow the start.
+    parsed, macros = parse_rules(data, check=False)
     return tuple(parsed), tuple(macros.items())
 
 
-def parse_rules(data: dict[str, Any]) -> tuple[list[Rule], dict[str, str]]:
+def parse_rules(
+    data: dict[str, Any], *, check: bool = True
+) -> tuple[list[Rule], dict[str, str]]:
     """Rules and macros from parsed TOML; raises ``RuleFileError`` naming what is wrong.
 
-    Every pattern is compiled here once (with a sample name) so a bad rule fails at load.
+    With ``check``, every pattern is also compiled (with a sample name), so a bad rule
+    is reported with its id rather than at the first scan.
     """
     macros = data.get("macros", {})
     if not all(isinstance(v, str) for v in macros.values()):
@@ -154,12 +158,13 @@ def parse_rules(data: dict[str, Any]) -> tuple[list[Rule], dict[str, str]]:
             card_id=fields["card"],
             replacement=replacement,
         )
-        try:
-            _compile_rule(rule, macros, ("sample",))
-        except re.error as error:
-            raise RuleFileError(f"rule {rule_id!r}: bad pattern: {error}") from error
         if "{who}" in pattern or "{possessor}" in pattern:
             raise RuleFileError(f"rule {rule_id!r}: {{who}} belongs in 'before', not 'pattern'")
+        if check:
+            try:
+                _compile_rule(rule, macros, ("sample name",))
+            except (re.error, KeyError) as error:
+                raise RuleFileError(f"rule {rule_id!r}: bad pattern: {error}") from error
         parsed.append(rule)
     if not parsed:
         raise RuleFileError("no rules")
@@ -217,11 +222,21 @@ def _top_level_alternatives(pattern: str) -> list[str]:
     return parts
 
 
-def _expand(pattern: str, macros: dict[str, str], names: Sequence[str]) -> str:
-    """Macros expanded (repeatedly: a macro may use another) and spaces made flexible."""
+def _expand(
+    pattern: str, macros: dict[str, str], names: Sequence[str], *, named_words: int = 0
+) -> str:
+    """Macros expanded (repeatedly: a macro may use another) and spaces made flexible.
+
+    With ``named_words``, ``{named}`` stands for any run of up to that many words (a
+    superset of every name and pronoun, for the scanner).
+    """
     people = "|".join(_name_pattern(name) for name in names)
+    if named_words:
+        named = rf"(?:\S+(?:\s+\S+){{0,{named_words - 1}}})"
+    else:
+        named = f"(?:{people}|{_PRONOUNS})" if people else f"(?:{_PRONOUNS})"
     builtin = {
-        "named": f"(?:{people}|{_PRONOUNS})" if people else f"(?:{_PRONOUNS})",
+        "named": named,
         "who": (
             f"(?:{people}|{_PRONOUNS}|(?P<{_CAP_GROUP}>{_WORD}))"
             if people
@@ -305,7 +320,7 @@ class _Compiled:
     """Finds every place where some rule may start (one pass, literal trie)."""
     rules: tuple[_CompiledRule, ...]
     by_first: dict[str, tuple[int, ...]]
-    """Rule indices (priority order) whose phrase can start with this character."""
+    """Rule indices (priority order) whose phrase can start with these two characters."""
     lookback: int
     slow_alternatives: tuple[str, ...]
     """Alternatives that do not start with a literal letter (tests keep this empty)."""
@@ -315,7 +330,7 @@ _TOKEN = re.compile(r"\\s\+|[a-z0-9'](?![?*+{])|-(?![?*+{])")
 
 
 def _literal_prefix(alternative: str) -> tuple[tuple[str, ...], str]:
-    """Split an alternative into literal tokens (letters, and whitespace as ``" "``) and the rest."""
+    """An alternative's literal tokens (letters; whitespace as ``" "``) and what follows them."""
     tokens: list[str] = []
     position = 0
     while True:
@@ -362,31 +377,50 @@ def _group(source: str) -> str:
     return f"(?:{source})" if "|" in source or not source else source
 
 
-@lru_cache(maxsize=64)
-def _compile(variants: tuple[str, ...]) -> _Compiled:
+@lru_cache(maxsize=8)
+def _finder(name_words: int) -> tuple[re.Pattern[str], dict[str, tuple[int, ...]], tuple[str, ...]]:
+    """The scanner, its first-letter index and any slow alternatives.
+
+    It does not depend on the names themselves: ``{named}`` is widened to "up to
+    ``name_words`` words", so the one big expression is compiled once, not per session;
+    each place it finds is then checked exactly, names and all, by the rule's own pattern.
+    """
     rule_list, macro_items = _ruleset()
     macros = dict(macro_items)
-    compiled_rules = tuple(_compile_rule(rule, macros, variants) for rule in rule_list)
     entries: list[tuple[tuple[str, ...], str, int]] = []
     by_first: dict[str, list[int]] = {}
     anywhere: list[int] = []
     slow: list[str] = []
     for index, rule in enumerate(rule_list):
-        source = _expand(rule.pattern, macros, variants)
+        source = _expand(rule.pattern, macros, (), named_words=name_words)
         for alternative in _top_level_alternatives(source):
             tokens, rest = _literal_prefix(alternative)
             entries.append((tokens, rest, index))
-            if tokens and tokens[0] != " ":
+            if len(tokens) >= 2 and " " not in tokens[:2]:
+                by_first.setdefault(tokens[0] + tokens[1], []).append(index)
+            elif tokens and tokens[0] != " ":
                 by_first.setdefault(tokens[0], []).append(index)
             else:
                 slow.append(f"{rule.id}: {alternative}")
                 anywhere.append(index)
     finder = re.compile(r"\b(?:" + _trie_regex(entries) + r")\b")
+    # Candidates by the first two characters at a place (the first one alone as a fallback).
     first: dict[str, tuple[int, ...]] = {}
-    for char in set(by_first) | {""}:
-        first[char] = tuple(sorted(set(by_first.get(char, [])) | set(anywhere)))
+    for key in set(by_first) | {""}:
+        merged = set(by_first.get(key, [])) | set(by_first.get(key[:1], [])) | set(anywhere)
+        first[key] = tuple(sorted(merged))
+    return finder, first, tuple(slow)
+
+
+@lru_cache(maxsize=64)
+def _compile(variants: tuple[str, ...]) -> _Compiled:
+    rule_list, macro_items = _ruleset()
+    macros = dict(macro_items)
+    compiled_rules = tuple(_compile_rule(rule, macros, variants) for rule in rule_list)
+    name_words = max((len(v.split()) for v in variants), default=1)
+    finder, first, slow = _finder(max(name_words, 1))
     lookback = 48 + max((len(v) for v in variants), default=0)
-    return _Compiled(finder, compiled_rules, first, lookback, tuple(slow))
+    return _Compiled(finder, compiled_rules, first, lookback, slow)
 
 
 # -- detecting --------------------------------------------------------------------------------
@@ -425,7 +459,8 @@ def _first_rule_at(
     compiled: _Compiled, text: str, scan: str, at: int, found: list[tuple[int, int, int]]
 ) -> tuple[int, int, int] | None:
     """The highest-priority rule that matches at ``at`` and applies there."""
-    candidates = compiled.by_first.get(scan[at], compiled.by_first[""])
+    by_first = compiled.by_first
+    candidates = by_first.get(scan[at : at + 2]) or by_first.get(scan[at]) or by_first[""]
     for index in candidates:
         hit = compiled.rules[index].single.match(scan, at)
         if hit is None:

@@ -30,17 +30,19 @@ class SessionSummary:
     overdue_actions: int = 0
     ttd: float | None = None
     ttr: float | None = None
+    day: Date = field(default=None)  # type: ignore[assignment]
+    """The meeting's date in the session's own timezone (computed when not given)."""
+
+    def __post_init__(self) -> None:
+        if self.day is None:
+            local = self.moment.in_timezone(self.session.timezone)
+            object.__setattr__(self, "day", pendulum.date(local.year, local.month, local.day))
 
     @property
     def moment(self) -> DateTime:
-        """When the meeting is (or was), for the Date column and date filters."""
+        """When the meeting is (or was): the Date column, sorting and date filters."""
         s = self.session
         return s.scheduled or s.started or s.created
-
-    @property
-    def day(self) -> Date:
-        """The meeting's date in the session's own timezone."""
-        return self.moment.in_timezone(self.session.timezone).date()
 
 
 # ---------------------------------------------------------------------------------------------

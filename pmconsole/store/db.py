@@ -3,7 +3,7 @@
 The order matters. A file is first opened read-only and checked (is it SQLite, does
 ``quick_check`` pass, does this build know every migration it has applied). Only a file
 that passes is opened for writing, switched to WAL and migrated, so a damaged file, or
-one from a newer build, is never modified.
+one from a newer build, is never modified, and no ``-wal``/``-shm`` file is left beside it.
 """
 
 from __future__ import annotations
@@ -174,7 +174,7 @@ def open_database(path: Path, *, readonly: bool = False) -> tuple[sqlite_utils.D
         conn.isolation_level = None
         db = sqlite_utils.Database(conn)
         db.execute("PRAGMA foreign_keys = ON")
-        db.execute("PRAGMA busy_timeout = %d" % int(BUSY_TIMEOUT_SECONDS * 1000))
+        db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
         mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode.lower() != "wal":
             raise DatabaseUnavailable(path, f"cannot use write-ahead logging (mode {mode})")

@@ -164,6 +164,11 @@ class Store:
         with self.transaction():
             return self._insert(obj)
 
+    def add_many(self, objs: Iterable[Any]) -> list[Any]:
+        """Insert several entries in one transaction: all of them or none."""
+        with self.transaction():
+            return [self._insert(obj) for obj in objs]
+
     def update(self, obj: S) -> S:
         """Save every field of an existing session or entry."""
         assert obj.id is not None

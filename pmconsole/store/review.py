@@ -77,11 +77,20 @@ def session_summaries(store: Store, today: Date) -> list[SessionSummary]:
     they were agreed).
     """
     counts = store.action_counts(today.isoformat())
+    zones: dict[str, Any] = {}
     summaries = []
     for session in _sessions(store):
         metrics = session_metrics(session)
         open_count, overdue = counts.get(session.id, (0, 0))
-        summaries.append(SessionSummary(session, open_count, overdue, metrics.ttd, metrics.ttr))
+        # pendulum reads a zone's file each time it is named: look each one up once.
+        zone = zones.get(session.timezone)
+        if zone is None:
+            zone = zones[session.timezone] = pendulum.timezone(session.timezone)
+        local = (session.scheduled or session.started or session.created).in_timezone(zone)
+        day = pendulum.date(local.year, local.month, local.day)
+        summaries.append(
+            SessionSummary(session, open_count, overdue, metrics.ttd, metrics.ttr, day)
+        )
     return summaries
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pendulum
@@ -114,7 +115,7 @@ def test_lint_skips_markdown_code_and_counts_columns_in_characters(tmp_path: Pat
     )
     result = run("lint", "--json", "-", input=text)
     rows = json.loads(result.stdout)
-    assert [(r["line"], r["column"], r["phrase"]) for r in rows] == [(5, 11, "human error")]
+    assert [(r["line"], r["column"], r["phrase"]) for r in rows] == [(5, 10, "human error")]
 
 
 def test_lint_reports_a_phrase_that_wraps_lines_on_one_output_line(tmp_path: Path) -> None:
@@ -133,13 +134,15 @@ def test_lint_reports_a_phrase_that_wraps_lines_on_one_output_line(tmp_path: Pat
     ],
     ids=["missing", "not utf-8", "folder"],
 )
-def test_lint_unreadable_file_exits_2_with_one_line(tmp_path: Path, make, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_lint_unreadable_file_exits_2_with_one_line(
+    tmp_path: Path, make: Callable[[Path], Path], message: str
+) -> None:
     path = make(tmp_path)
     good = tmp_path / "good.md"
     good.write_text("human error\n")
     result = run("lint", str(path), str(good))
     assert result.exit_code == 2
-    assert result.stderr.strip().endswith(message)
+    assert result.stderr.startswith("pmconsole: ") and message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.output
     assert result.stdout.startswith(f"{good}:1:1: attribution: human error")  # others still linted
@@ -219,11 +222,14 @@ def test_invite_for_an_unknown_session_or_folder(db: Path, tmp_path: Path,
 
 def test_invite_uses_the_users_email_card(db: Path, config: dict[str, str]) -> None:
     (Path(config["PMCONSOLE_CONFIG_DIR"]) / "scripts.toml").write_text(
-        '[[card]]\nid = "pre-meeting-email"\nbody = "Subject: PM for {service}\\n\\nSee you, {attendees}."\n',
+        '[[card]]\nid = "pre-meeting-email"\n'
+        'body = "Subject: PM for {service}\\n\\nSee you, {attendees}."\n',
         encoding="utf-8",
     )
     result = run("--db", str(db), "invite", "1", env=config)
-    assert result.stdout == "Subject: PM for checkout-api\n\nSee you, Dave Kim and Priya Natarajan.\n"
+    assert result.stdout == (
+        "Subject: PM for checkout-api\n\nSee you, Dave Kim and Priya Natarajan.\n"
+    )
 
 
 # -- scripts -------------------------------------------------------------------------------------

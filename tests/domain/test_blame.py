@@ -294,7 +294,8 @@ def test_blank_and_odd_names_are_ignored() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["SHOULD HAVE", "Should Have", "should\thave", "should\n  have", "should’ve", "shouldn’t have"],
+    ["SHOULD HAVE", "Should Have", "should\thave", "should\n  have", "should’ve",
+     "shouldn’t have"],
 )
 def test_case_whitespace_and_curly_apostrophes(text: str) -> None:
     (match,) = detect(f"We {text} waited.")
@@ -371,7 +372,7 @@ def test_every_rule_starts_with_a_literal_letter() -> None:
     assert blame._compile(("dave",)).slow_alternatives == ()
 
 
-# -- reframes and flags ------------------------------------------------------------------------------
+# -- reframes and flags -----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(

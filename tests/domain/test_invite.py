@@ -54,8 +54,8 @@ def test_an_unscheduled_session_shows_gaps_and_tbd_times() -> None:
 
 
 def test_a_users_card_replaces_the_wording() -> None:
-    card = Card("pre-meeting-email", "opening", "Invite", "", "Subject: PM {title}\n\nHi {attendees}",
-                (), "/cfg/scripts.toml")
+    card = Card("pre-meeting-email", "opening", "Invite", "",
+                "Subject: PM {title}\n\nHi {attendees}", (), "/cfg/scripts.toml")
     assert render_invite(full_record(), card=card) == (
         "PM Checkout outage", "Hi Dave Kim, Priya Natarajan and Sam Lee\n",
     )

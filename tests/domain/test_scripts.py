@@ -79,6 +79,13 @@ GLOSSARY = {
 }
 
 
+def card(card_id: str) -> Card:
+    """A built-in card that must exist."""
+    found = find_card(builtin_cards(), card_id)
+    assert found is not None, card_id
+    return found
+
+
 def full_record() -> SessionRecord:
     session = Session(
         id=1,
@@ -117,7 +124,7 @@ def empty_record() -> SessionRecord:
     return SessionRecord(session=Session(title=""))
 
 
-# -- built-in cards --------------------------------------------------------------------------------
+# -- built-in cards -------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("card_id", "group"), sorted(SEED_CARDS.items()))
@@ -166,11 +173,11 @@ def test_what_the_facilitator_reads_aloud_is_itself_blameless(group: str) -> Non
             assert detect(text, names=("Dave Kim", "Priya Natarajan", "Sam Lee")) == [], card.id
 
 
-# -- filling -----------------------------------------------------------------------------------------
+# -- filling --------------------------------------------------------------------------------------
 
 
 def test_conclusion_lists_findings_and_actions_with_owners() -> None:
-    text = fill(find_card(builtin_cards(), "conclusion"), full_record())  # type: ignore[arg-type]
+    text = fill(card("conclusion"), full_record())
     assert "- Contributing factor: The certificate expiry had no alert." in text
     assert "- Went well: Rollback took 12 minutes." in text
     assert "- Alert 30 days before expiry — owner: Dave Kim (due Tuesday 1 December 2026)" in text
@@ -182,28 +189,27 @@ def test_conclusion_lists_findings_and_actions_with_owners() -> None:
 
 
 def test_opening_statement_names_the_service() -> None:
-    text = fill(find_card(builtin_cards(), "opening-statement"), full_record())  # type: ignore[arg-type]
+    text = fill(card("opening-statement"), full_record())
     assert "affected checkout-api" in text
 
 
 @pytest.mark.parametrize("record", [None, empty_record()], ids=["no session", "empty session"])
 def test_missing_data_shows_as_visible_gaps(record: SessionRecord | None) -> None:
-    cards = builtin_cards()
-    conclusion = fill(find_card(cards, "conclusion"), record)  # type: ignore[arg-type]
+    conclusion = fill(card("conclusion"), record)
     for gap in ("[findings?]", "[actions?]", "[timeframe?]", "[follow-up date?]",
                 "[facilitator?]"):
         assert gap in conclusion
-    assert "[service?]" in fill(find_card(cards, "opening-statement"), record)  # type: ignore[arg-type]
-    for card in cards:
-        filled = fill(card, record)
+    assert "[service?]" in fill(card("opening-statement"), record)
+    for each in builtin_cards():
+        filled = fill(each, record)
         assert filled.strip()
         assert not any(f"{{{name}}}" in filled for name in PLACEHOLDERS)
 
 
 def test_unknown_placeholders_and_stray_braces_stay_as_typed() -> None:
-    card = Card("x", "closing", "t", "", "{service} {nope} { } {{service}} {123} {", (), "f")
-    assert fill(card, full_record()) == "checkout-api {nope} { } {checkout-api} {123} {"
-    assert fill(card, None) == "[service?] {nope} { } {[service?]} {123} {"
+    typed = Card("x", "closing", "t", "", "{service} {nope} { } {{service}} {123} {", (), "f")
+    assert fill(typed, full_record()) == "checkout-api {nope} { } {checkout-api} {123} {"
+    assert fill(typed, None) == "[service?] {nope} { } {[service?]} {123} {"
 
 
 def test_session_text_is_inserted_once_never_reinterpreted() -> None:
@@ -226,7 +232,7 @@ def test_agenda_placeholder_gives_planned_start_times_in_the_session_timezone() 
     ]
 
 
-# -- search --------------------------------------------------------------------------------------------
+# -- search ---------------------------------------------------------------------------------------
 
 
 def test_search_is_case_insensitive_over_title_when_tags_and_body() -> None:
@@ -244,7 +250,7 @@ def test_find_card() -> None:
     assert find_card(builtin_cards(), "nope") is None
 
 
-# -- the user's file ---------------------------------------------------------------------------------
+# -- the user's file ------------------------------------------------------------------------------
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -278,8 +284,8 @@ tags = ["slack"]
 """)
     cards, errors = load_cards(path)
     assert errors == []
-    card = find_card(cards, "our-incident-channel")
-    assert card == Card("our-incident-channel", "opening", "Where to talk", "At the start",
+    added = find_card(cards, "our-incident-channel")
+    assert added == Card("our-incident-channel", "opening", "Where to talk", "At the start",
                         "Questions go in #incident-{service}.", ("slack",), str(path))
     opening = [c.id for c in cards if c.group == "opening"]
     assert opening[-1] == "our-incident-channel"
@@ -287,14 +293,16 @@ tags = ["slack"]
 
 
 def test_user_card_overrides_a_built_in_one_by_id(tmp_path: Path) -> None:
-    path = write(tmp_path, '[[card]]\nid = "conclusion"\nbody = "Thanks all. Owners:\\n{actions}"\n')
+    path = write(
+        tmp_path, '[[card]]\nid = "conclusion"\nbody = "Thanks all. Owners:\\n{actions}"\n'
+    )
     cards, errors = load_cards(path)
     assert errors == []
-    card = find_card(cards, "conclusion")
-    assert card is not None
-    assert card.body == "Thanks all. Owners:\n{actions}"
-    assert card.title == "Conclusion" and card.group == "closing"  # kept from the built-in
-    assert card.source == str(path)
+    overridden = find_card(cards, "conclusion")
+    assert overridden is not None
+    assert overridden.body == "Thanks all. Owners:\n{actions}"
+    assert overridden.title == "Conclusion" and overridden.group == "closing"  # kept
+    assert overridden.source == str(path)
     assert [c.id for c in cards].count("conclusion") == 1
     assert [c.id for c in cards] == [c.id for c in builtin_cards()]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pendulum
 import pytest
 
-from pmconsole.domain.model import Finding, Session, TimelineEvent
+from pmconsole.domain.model import Finding, Session
 from pmconsole.store.errors import (
     DatabaseDamaged,
     DatabaseTooNew,

@@ -345,7 +345,8 @@ def test_list_actions_filters(store: Store) -> None:
     session = store.add(full_session())
     assert session.id is not None
     sid = session.id
-    store.add(ActionItem(session_id=sid, text="a", owner="100%_team", due=pendulum.date(2026, 12, 2)))
+    store.add(ActionItem(session_id=sid, text="a", owner="100%_team",
+                         due=pendulum.date(2026, 12, 2)))
     store.add(ActionItem(session_id=sid, text="b", owner="ops", due=pendulum.date(2026, 12, 1)))
     store.add(ActionItem(session_id=sid, text="c", owner="ops", status=ActionStatus.DONE))
     store.add(ActionItem(session_id=sid, text="d", owner="100x_team"))

@@ -184,7 +184,8 @@ def test_operators_are_plain_words(shared: Store) -> None:
     assert fts_query('say "hi"') == '"say" "hi"*'
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text())
 def test_any_text_gives_a_list(shared: Store, query: str) -> None:
     hits = search(shared.db, query)

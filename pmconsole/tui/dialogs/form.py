@@ -28,6 +28,16 @@ class FieldError(ValueError):
     """A value that cannot be accepted; the message is shown under the field."""
 
 
+class ConfirmFirst(Exception):
+    """Raised by a save callback that needs a yes before it goes ahead (e.g. overwrite)."""
+
+    def __init__(self, question: str, proceed: Callable[[], Any], *, yes: str = "Overwrite") -> None:
+        super().__init__(question)
+        self.question = question
+        self.proceed = proceed
+        self.yes = yes
+
+
 @dataclass(frozen=True)
 class FormField:
     """One input of a form.
@@ -164,7 +174,29 @@ class FormDialog(ModalScreen[T | None], Generic[T]):
             # The transaction rolled back; keep the dialog and everything typed in it.
             self.show_error(None, f"Not saved: {error}")
             return
+        except ConfirmFirst as question:
+            self._confirm(question)
+            return
+        except (FieldError, ValueError, OSError) as error:
+            self.show_error(None, str(error))
+            return
         self.dismiss(saved)
+
+    def _confirm(self, question: ConfirmFirst) -> None:
+        from pmconsole.tui.dialogs.confirm import ConfirmDialog
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                self.show_error(None, "Not done: nothing was changed.")
+                return
+            try:
+                result = question.proceed()
+            except (StoreError, FieldError, ValueError, OSError) as error:
+                self.show_error(None, str(error))
+                return
+            self.dismiss(result)
+
+        self.app.push_screen(ConfirmDialog(question.question, yes=question.yes), answered)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

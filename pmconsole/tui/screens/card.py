@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -20,20 +20,21 @@ class CardScreen(ModalScreen[None]):
         Binding("c", "copy", "Copy", id="card.copy_shown", tooltip="Copy this text to the clipboard."),
     ]
 
-    def __init__(self, card: Any, text: str) -> None:
+    def __init__(self, title: str, text: str, *, when: str = "") -> None:
         super().__init__()
-        self.card = card
+        self.card_title = title
+        self.when = when
         self.text = text
 
     def compose(self) -> ComposeResult:
         with Vertical(id="card-view"):
-            yield Static(Content(self.card.title), id="card-title")
-            if self.card.when:
-                yield Static(Content(f"When: {self.card.when}"), id="card-when")
+            yield Static(Content(self.card_title), id="card-title")
+            if self.when:
+                yield Static(Content(f"When: {self.when}"), id="card-when")
             with VerticalScroll(id="card-scroll"):
                 yield Static(Content(self.text), id="card-body")
         yield Footer()
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.text)
-        self.app.say(f"Copied “{self.card.title}” to the clipboard.")  # type: ignore[attr-defined]
+        self.app.say(f"Copied “{self.card_title}” to the clipboard.")  # type: ignore[attr-defined]

@@ -105,6 +105,18 @@ class ConsoleScreen(Screen[None]):
                 tooltip="Undo the last delete or accepted reframe."),
         Binding("r", "toggle_lock", "Unlock", show=False, id="session.unlock",
                 tooltip="Review mode: unlock editing of an ended session (again: lock)."),
+        Binding("m", "minutes", "Minutes", show=False, id="session.minutes",
+                tooltip="Preview the minutes as they will be exported."),
+        Binding("E", "export", "Export", show=False, id="session.export",
+                tooltip="Export the minutes (Markdown) or the whole session (JSON) to a file."),
+        Binding("Y", "copy_minutes", "Copy minutes", show=False, id="session.copy_minutes",
+                tooltip="Copy the Markdown minutes to the clipboard."),
+        Binding("I", "import_csv", "Import CSV", show=False, id="timeline.import",
+                tooltip="Add timeline events from a CSV file (time,kind,text,link)."),
+        Binding("M", "invite", "Invite email", show=False, id="session.invite",
+                tooltip="Show the pre-meeting email filled from this session (c copies it)."),
+        Binding("F", "follow_up", "Follow-up", show=False, id="session.follow_up",
+                tooltip="Create the follow-up meeting that reviews this session's open action items."),
         Binding("escape", "home", "Sessions", id="app.home",
                 tooltip="Back to the list of sessions (everything is saved)."),
     ]
@@ -567,7 +579,7 @@ class ConsoleScreen(Screen[None]):
                 self.record = dataclasses.replace(self.record, script_uses=self.record.script_uses + (use,))
 
             self.run_safely("Recording the card", record_use)
-        self.app.push_screen(CardScreen(card, text))
+        self.app.push_screen(CardScreen(card.title, text, when=card.when))
 
     def copy_card(self, card_id: str) -> None:
         found = self.filled_card(card_id)
@@ -615,6 +627,111 @@ class ConsoleScreen(Screen[None]):
             self.tick()
 
         self.run_safely("Agenda change", save)
+
+    # -- minutes, files and the invitation ----------------------------------------------------
+
+    def minutes_text(self) -> str:
+        from pmconsole.exchange.minutes import render_minutes
+        from pmconsole.store.review import linked_titles
+
+        assert self.record is not None
+        return render_minutes(self.record, linked=linked_titles(self.store, self.session), now=self.now())
+
+    def action_minutes(self) -> None:
+        from pmconsole.tui.screens.minutes import MinutesScreen
+
+        self.app.push_screen(MinutesScreen(self.minutes_text(), title=self.session.title))
+
+    def action_copy_minutes(self) -> None:
+        self.app.copy_to_clipboard(self.minutes_text())
+        self.app.say("Minutes copied to the clipboard as Markdown.")  # type: ignore[attr-defined]
+
+    def export_text(self, fmt: str) -> str:
+        from pmconsole.exchange.json_io import dump_session
+
+        assert self.record is not None
+        return self.minutes_text() if fmt == "md" else dump_session(self.record)
+
+    def action_export(self) -> None:
+        from pmconsole.exchange.files import safe_filename, write_text_atomic
+        from pmconsole.tui.dialogs.files import export_dialog
+        from pmconsole.tui.dialogs.form import ConfirmFirst
+
+        if self.app.is_web:
+            # In a browser tab the file belongs on the viewer's machine, not the server's.
+            self.app.deliver_text(self.minutes_text(), save_filename=safe_filename(self.session.title, "md"),
+                                  mime_type="text/markdown")
+            return
+
+        def save(values: dict[str, Any]) -> dict[str, Any]:
+            fmt = values["format"]
+            path = values["path"]
+            if path.is_dir():
+                path = path / safe_filename(self.session.title, fmt)
+            text = self.export_text(fmt)
+
+            def write(force: bool) -> dict[str, Any]:
+                written = write_text_atomic(path, text, force=force)
+                self.app.say(f"Exported to {written}")  # type: ignore[attr-defined]
+                return {"path": written}
+
+            if path.exists():
+                raise ConfirmFirst(f"{path} already exists. Replace it?", lambda: write(True))
+            return write(False)
+
+        self.app.push_screen(export_dialog(safe_filename(self.session.title, "md"), save))
+
+    def action_import_csv(self) -> None:
+        from pmconsole.exchange.timeline_csv import CsvImportFailed, parse_timeline_csv
+        from pmconsole.tui.dialogs.files import csv_import_dialog
+        from pmconsole.tui.dialogs.form import FieldError
+
+        if not self.editable():
+            return
+
+        def save(values: dict[str, Any]) -> dict[str, Any]:
+            try:
+                text = values["path"].read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError) as error:
+                raise FieldError(f"Cannot read {values['path']}: {error}") from error
+            try:
+                events, warnings = parse_timeline_csv(text, session=self.session, now=self.now())
+            except CsvImportFailed as error:
+                raise FieldError(str(error)) from error
+            self.store.add_many(events)
+            self.reload()
+            for warning in warnings:
+                self.app.say(warning, severity="warning", timeout=8)  # type: ignore[attr-defined]
+            self.app.say(f"{len(events)} timeline events imported.")  # type: ignore[attr-defined]
+            return values
+
+        self.app.push_screen(csv_import_dialog(save))
+
+    def action_invite(self) -> None:
+        from pmconsole.domain.invite import render_invite
+        from pmconsole.domain.scripts import find_card
+        from pmconsole.tui.screens.card import CardScreen
+
+        assert self.record is not None
+        card = find_card(self.app.cards, "pre-meeting-email")  # type: ignore[attr-defined]
+        subject, body = render_invite(self.record, card=card)
+        self.app.push_screen(CardScreen("Pre-meeting email", f"Subject: {subject}\n\n{body}",
+                                        when="Send it to everyone invited, before the meeting."))
+
+    def action_follow_up(self) -> None:
+        from pmconsole.store.review import create_follow_up
+
+        if self.store.readonly:
+            self.editable()
+            return
+
+        def create() -> None:
+            follow_up = create_follow_up(self.store, self.session_id, self.now())
+            assert follow_up.id is not None
+            self.app.say(f"Follow-up session created: {follow_up.title}")  # type: ignore[attr-defined]
+            self.app.open_session(follow_up.id)  # type: ignore[attr-defined]
+
+        self.run_safely("Creating the follow-up", create)
 
     # -- views and navigation ------------------------------------------------------------------------
 

@@ -41,9 +41,11 @@ from pmconsole.store.errors import StoreError
 
 # Fixed widths; the Title column takes whatever the others leave.
 COLUMN_WIDTHS: dict[str, int] = {
-    "date": 10, "sev": 5, "status": 8, "title": 0, "service": 16,
-    "open": 6, "overdue": 9, "ttd": 8, "ttr": 8,
+    "date": 10, "sev": 4, "status": 8, "title": 0, "service": 16,
+    "open": 4, "overdue": 7, "ttd": 7, "ttr": 7,
 }
+NARROW_SERVICE_WIDTH = 10
+MIN_TITLE_WIDTH = 16
 RIGHT_ALIGNED = {"open", "overdue", "ttd", "ttr"}
 FILTER_DEBOUNCE = 0.15
 # The review screens' stylesheet; loaded once, whichever review screen comes first (the
@@ -64,6 +66,14 @@ def binding_commands(screen: Any, bindings: Iterable[BindingType]) -> Iterable[S
 
 def plural(count: int, word: str, words: str | None = None) -> str:
     return f"{count:,} {word if count == 1 else (words or word + 's')}"
+
+
+class SessionCell(Text):
+    """The first cell of a row; knows its session, so rows can be reordered in place."""
+
+    def __init__(self, text: str, session_id: int | None) -> None:
+        super().__init__(text, no_wrap=True)
+        self.session_id = session_id
 
 
 class SessionTable(DataTable[Any]):
@@ -216,6 +226,8 @@ class HomeScreen(Screen[None]):
         self.filter = SessionFilter()
         self.filter_problems: list[str] = []
         self._stamp: tuple[Any, ...] | None = None
+        self._visible: tuple[str, ...] = tuple(SORT_COLUMNS)
+        self._filled: tuple[Any, ...] | None = None
         self._filter_timer: Timer | None = None
 
     # -- layout ----------------------------------------------------------------------------------
@@ -223,7 +235,7 @@ class HomeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="home"):
             with Horizontal(id="home-top"):
-                yield Static(Content("pmconsole · post-mortem sessions"), id="home-title")
+                yield Static(Content("Post-mortem sessions"), id="home-title")
                 yield Static("", id="home-stats")
             yield Static("", id="home-banner")
             yield FilterInput(placeholder="Filter: " + FILTER_HELP, id="home-filter",
@@ -257,7 +269,26 @@ class HomeScreen(Screen[None]):
         self.refresh_sessions()
 
     def on_resize(self) -> None:
-        self._fit_title_column()
+        if self.visible_columns(self.size.width) != self._visible:
+            self.show_rows()
+        else:
+            self._fit_title_column()
+
+    @staticmethod
+    def visible_columns(width: int) -> tuple[str, ...]:
+        """Every column when they fit; on narrow screens TTR, then TTD, make room for titles.
+
+        Sorting by a hidden column still works (s cycles through all of them).
+        """
+        columns = list(SORT_COLUMNS)
+        for drop in ("", "ttr", "ttd"):
+            if drop:
+                columns.remove(drop)
+            fixed = sum(HomeScreen._column_width(c) for c in columns if c != "service")
+            needed = fixed + NARROW_SERVICE_WIDTH + MIN_TITLE_WIDTH + 2 * len(columns) + 1
+            if width == 0 or needed + 6 <= width:
+                break
+        return tuple(columns)
 
     # -- loading and showing --------------------------------------------------------------------
 
@@ -284,28 +315,48 @@ class HomeScreen(Screen[None]):
         overdue = sum(s.overdue_actions for s in self.summaries)
         text = Content.assemble(
             plural(len(self.summaries), "session"), " · ",
-            plural(open_count, "open action item"),
+            plural(open_count, "open item"),
             *((" · ", (f"{overdue:,} overdue !", "bold $error")) if overdue else ()),
         )
         self.query_one("#home-stats", Static).update(text)
 
-    def show_rows(self) -> None:
-        """Filter and sort what was read, and fill the table in one pass."""
+    def show_rows(self, *, to_top: bool = False) -> None:
+        """Filter and sort what was read and show it (``to_top``: cursor on the first row).
+
+        When only the order changed, the rows already in the table are reordered in place
+        (no cell is measured again); otherwise the table is filled in one pass.
+        """
         table = self.query_one(SessionTable)
         selected = self.selected_id
         rows = sort_summaries(filter_summaries(self.summaries, self.filter), self.sort_column,
                               descending=self.descending)
         self.shown = rows
+        visible = self.visible_columns(self.size.width)
+        ids = [s.session.id for s in rows]
+        filled = (self._stamp, visible, frozenset(ids))
+        if filled == self._filled and table.row_count == len(ids):
+            self._label_columns()
+            position = {session_id: index for index, session_id in enumerate(ids)}
+            table.sort(key=lambda cells: position[cells[0].session_id])
+            if to_top or selected is None:
+                table.move_cursor(row=0, animate=False)
+            else:
+                table.move_cursor(row=position.get(selected, 0), animate=False)
+            self._show_status()
+            return
+        self._filled = filled
+        self._visible = visible
         table.clear(columns=True)
-        for key, label in SORT_COLUMNS.items():
-            if key == self.sort_column:
-                label += " ▼" if self.descending else " ▲"
-            width = max(COLUMN_WIDTHS[key], len(label))
-            table.add_column(Text(label, justify="right" if key in RIGHT_ALIGNED else "left"),
-                             key=key, width=width or None)
+        for key in SORT_COLUMNS:
+            if key in visible:
+                table.add_column(Text(""), key=key, width=self._column_width(key) or None)
+        self._label_columns()
         today = self.today()
+        shown = [key in visible for key in SORT_COLUMNS]
         for summary in rows:
-            table.add_row(*self._cells(summary, today), key=str(summary.session.id))
+            cells = self._cells(summary, today)
+            table.add_row(*(c for c, keep in zip(cells, shown, strict=True) if keep),
+                          key=str(summary.session.id))
         self._fit_title_column()
         self._show_status()
         empty = self.query_one("#home-empty", Static)
@@ -315,15 +366,30 @@ class HomeScreen(Screen[None]):
             empty.update(Content("No session matches the filter. "
                                  "Press f, then Escape, to clear it."))
         empty.display = not rows
-        if selected is not None and str(selected) in {str(s.session.id) for s in rows}:
+        if selected is not None and selected in ids and not to_top:
             table.move_cursor(row=table.get_row_index(str(selected)), animate=False)
+
+    @staticmethod
+    def _column_width(key: str) -> int:
+        """Room for the label and its sort arrow, so sorting never changes the widths."""
+        base = COLUMN_WIDTHS[key]
+        return max(base, len(SORT_COLUMNS[key]) + 2) if base else 0
+
+    def _label_columns(self) -> None:
+        """Header labels, the sorted column marked ▼ (descending) or ▲ (ascending)."""
+        for column in self.query_one(SessionTable).columns.values():
+            key = str(column.key.value)
+            label = SORT_COLUMNS[key]
+            if key == self.sort_column:
+                label += " ▼" if self.descending else " ▲"
+            column.label = Text(label, justify="right" if key in RIGHT_ALIGNED else "left")
 
     def _cells(self, summary: SessionSummary, today: Any) -> list[Text]:
         s = summary.session
         severe = s.severity in (Severity.SEV1, Severity.SEV2)
         overdue = summary.overdue_actions
         return [
-            Text(summary.day.isoformat()),
+            SessionCell(summary.day.isoformat(), s.id),
             Text(s.severity.value, style="bold" if severe else ""),
             Text(s.status.value),
             Text(s.title, no_wrap=True, overflow="ellipsis"),
@@ -343,8 +409,19 @@ class HomeScreen(Screen[None]):
         title = columns.get("title")
         if title is None:
             return
-        others = sum(c.width for k, c in columns.items() if k != "title")
-        width = max(12, table.size.width - others - 2 * table.cell_padding * len(columns) - 1)
+        service = columns.get("service")
+        if service is None:
+            return
+
+        def room() -> int:
+            others = sum(c.width for k, c in columns.items() if k != "title")
+            return table.size.width - others - 2 * table.cell_padding * len(columns) - 1
+
+        service.width = self._column_width("service")
+        if room() < MIN_TITLE_WIDTH + 10:
+            # Narrow screens (80 columns): the title matters more than the full service name.
+            service.width = NARROW_SERVICE_WIDTH
+        width = max(MIN_TITLE_WIDTH, room())
         if title.width != width:
             title.width = width
             title.auto_width = False
@@ -418,7 +495,7 @@ class HomeScreen(Screen[None]):
     def sort_by(self, column: str, descending: bool | None = None) -> None:
         self.sort_column = column
         self.descending = natural_descending(column) if descending is None else descending
-        self.show_rows()
+        self.show_rows(to_top=True)
 
     def action_sort(self) -> None:
         self.sort_by(next_sort_column(self.sort_column))

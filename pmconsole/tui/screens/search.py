@@ -27,7 +27,7 @@ SEARCH_LIMIT = 100
 MATCH_STYLE = "bold reverse"
 
 WHERE: dict[EntityKind, str] = {
-    EntityKind.SESSION: "session details",
+    EntityKind.SESSION: "details",
     EntityKind.AGENDA: "agenda",
     EntityKind.TIMELINE: "timeline",
     EntityKind.FINDING: "finding",
@@ -106,7 +106,7 @@ class SearchScreen(Screen[None]):
             with Horizontal(id="search-top"):
                 yield Static(Content("Search all sessions"), id="search-title")
                 yield Static(Content("timeline · findings · action items · agenda · "
-                                     "session details · script cards"), id="search-stats")
+                                     "details · script cards"), id="search-stats")
             yield QueryInput(self.initial_query, placeholder="Type words from any session, "
                              "e.g. certificate or replica lag", id="search-input")
             yield Static("", id="search-status")
@@ -120,8 +120,8 @@ class SearchScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one(ResultsTable)
         table.add_column("Date", key="date", width=10)
-        table.add_column("Session", key="session", width=30)
-        table.add_column("Where", key="where", width=15)
+        table.add_column("Session", key="session", width=26)
+        table.add_column("Where", key="where", width=11)
         table.add_column("Match", key="match")
         self.run_search()
         self.query_one(QueryInput).focus()
