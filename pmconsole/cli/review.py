@@ -65,7 +65,7 @@ def actions_command(ctx: click.Context, only_open: bool, only_overdue: bool, own
         fail(f"--timezone: unknown timezone {zone!r} (use an IANA name such as Europe/Berlin)")
     today = local_today(pendulum.now("UTC"), viewer_timezone(zone))
     statuses = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS) if only_open or only_overdue else None
-    with opened_store(ctx, readonly=True) as store:
+    with opened_store(ctx, readonly=True, missing_ok=session_id is None) as store:
         if session_id is not None:
             from pmconsole.cli.base import session_or_fail
 

@@ -161,9 +161,13 @@ def parse_rules(
         if "{who}" in pattern or "{possessor}" in pattern:
             raise RuleFileError(f"rule {rule_id!r}: {{who}} belongs in 'before', not 'pattern'")
         if check:
+            for field in (rule.pattern, rule.before, rule.not_after):
+                unknown = re.search(r"\{([a-z_]+)\}", _expand(field or "", macros, ("x",)))
+                if unknown:
+                    raise RuleFileError(f"rule {rule_id!r}: unknown macro {unknown.group(0)}")
             try:
                 _compile_rule(rule, macros, ("sample name",))
-            except (re.error, KeyError) as error:
+            except re.error as error:
                 raise RuleFileError(f"rule {rule_id!r}: bad pattern: {error}") from error
         parsed.append(rule)
     if not parsed:

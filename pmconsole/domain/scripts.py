@@ -10,6 +10,7 @@ the console.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
@@ -18,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pendulum import Date, DateTime
+from pendulum import Date
 
 from pmconsole.domain.model import ActionStatus, FindingKind, SessionRecord
 
@@ -357,7 +358,9 @@ def _toml_type(value: object) -> str:
     for kind, name in names.items():
         if isinstance(value, kind):
             return name
-    return "a date or time" if isinstance(value, Date | DateTime) else type(value).__name__
+    if isinstance(value, datetime.date | datetime.time):
+        return "a date or time"
+    return type(value).__name__
 
 
 # -- finding ----------------------------------------------------------------------------------

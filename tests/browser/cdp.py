@@ -153,7 +153,16 @@ class Page:
         return path
 
     def press(self, key: str) -> None:
-        """One key as a person types it: a printable character, or Enter/Escape/Tab."""
+        """One key as a person types it: a printable character, ctrl+letter, Enter, Escape..."""
+        if key.startswith("ctrl+") and len(key) == 6 and key[-1].isalpha():
+            letter = key[-1].lower()
+            chord: dict[str, Any] = {"key": letter, "code": f"Key{letter.upper()}",
+                                     "windowsVirtualKeyCode": ord(letter.upper()), "modifiers": 2}
+            self.send("Input.dispatchKeyEvent", type="rawKeyDown", **chord)
+            self.send("Input.dispatchKeyEvent", type="keyUp", **chord)
+            return
+        if len(key) != 1 and key not in ("Enter", "Escape", "Tab", "Backspace"):
+            raise BrowserError(f"press() does not know the key {key!r}")
         special = {"Enter": (13, "\r"), "Escape": (27, ""), "Tab": (9, "\t"),
                    "Backspace": (8, "")}
         if key in special:
@@ -226,6 +235,17 @@ class Chromium:
         page = Page(target["webSocketDebuggerUrl"], self.timeout)
         self.pages.append(page)
         return page
+
+    def allow_downloads(self, folder: Path) -> None:
+        """Save downloads into ``folder`` without asking (a browser-wide setting)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        lines = (self.profile / "DevToolsActivePort").read_text().splitlines()
+        browser = Page(f"ws://127.0.0.1:{self.port}{lines[1]}", self.timeout)
+        try:
+            browser.send("Browser.setDownloadBehavior", behavior="allow",
+                         downloadPath=str(folder), eventsEnabled=True)
+        finally:
+            browser.close()
 
     def close(self) -> None:
         for page in self.pages:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import tomllib
+
 import pendulum
 import pytest
 from hypothesis import given, settings
@@ -364,6 +367,31 @@ def test_large_inputs_are_scanned_completely() -> None:
     assert len(detect(lines)) == 5_000
     assert detect("a" * 1_000_000) == []
     assert detect(" " * 1_000_000) == []
+
+
+def test_the_shipped_rules_pass_every_check() -> None:
+    data = tomllib.loads(blame.RULES_FILE.read_text(encoding="utf-8"))
+    parsed, _ = blame.parse_rules(data, check=True)
+    assert [rule.id for rule in parsed] == [rule.id for rule in rules()]
+
+
+@pytest.mark.parametrize(
+    ("rule", "problem"),
+    [
+        ({"id": "x", "category": "blame", "pattern": "oops"}, "bad or missing category"),
+        ({"id": "x", "category": "hindsight", "pattern": "oops("}, "bad pattern"),
+        ({"id": "x", "category": "hindsight", "pattern": "{nope} x"}, "unknown macro {nope}"),
+        ({"id": "x", "category": "hindsight", "pattern": "x {who}"}, "belongs in 'before'"),
+        ({"id": "x", "category": "hindsight"}, "missing pattern"),
+    ],
+)
+def test_a_broken_rule_is_named_with_its_problem(rule: dict[str, str], problem: str) -> None:
+    data = {
+        "categories": {"hindsight": {"explanation": "e", "suggestion": "s", "card": "c"}},
+        "rule": [rule],
+    }
+    with pytest.raises(blame.RuleFileError, match=r"rule 'x'.*" + re.escape(problem)):
+        blame.parse_rules(data)
 
 
 def test_every_rule_starts_with_a_literal_letter() -> None:
