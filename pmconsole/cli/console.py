@@ -75,7 +75,9 @@ def seed_demo(store: Store, today: Date | None = None) -> int:
         if session.title == main_title:
             assert session.id is not None
             return session.id
-    ids = [store.import_record(record) for record in reversed(records)]
+    # One transaction: an interrupted first run leaves no partial demo to duplicate later.
+    with store.transaction():
+        ids = [store.import_record(record) for record in reversed(records)]
     return ids[-1]
 
 

@@ -295,7 +295,7 @@ def invite_command(
     """Print the pre-meeting email for a session: subject, then body.
 
     It states the meeting's objectives and blameless framing and lists the agenda with
-    planned start times. Anything the session lacks shows as a gap such as [date?].
+    planned start times. Anything the session lacks shows as a gap such as [service?].
     Your own version of the `pre-meeting-email` card (see `pmconsole scripts`) is used
     when you have one.
     """

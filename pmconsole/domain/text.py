@@ -9,6 +9,10 @@ import re
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029]")
+# Anything clean_text would change: one search lets the common case (clean text, also
+# what every load from the database re-checks) return without building new strings.
+_CHANGES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
+_CHANGES_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
 
 
 def clean_text(value: str, *, multiline: bool = True) -> str:
@@ -18,6 +22,8 @@ def clean_text(value: str, *, multiline: bool = True) -> str:
     characters are removed, and lone surrogates (which cannot be stored as UTF-8) become
     U+FFFD. Everything else, including markup-like brackets, emoji and bidi marks, is kept.
     """
+    if (_CHANGES if multiline else _CHANGES_SINGLE_LINE).search(value) is None:
+        return value
     value = _LINE_BREAKS.sub("\n", value)
     if not multiline:
         value = value.replace("\n", " ").replace("\t", " ")

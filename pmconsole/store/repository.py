@@ -36,6 +36,7 @@ from pmconsole.store.errors import (
     NotFound,
     ReadOnlyDatabase,
     SaveFailed,
+    StoreError,
 )
 
 T = TypeVar("T")
@@ -107,14 +108,31 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite_utils.Database]:
-        """One atomic write; any failure rolls it all back and raises a ``StoreError``."""
+        """One atomic write; any failure rolls it all back and raises a ``StoreError``.
+
+        ``BEGIN IMMEDIATE`` takes the write lock up front, so a second pmconsole on the same
+        file waits (up to the busy timeout) instead of failing when its first statement
+        is a read. Nested calls become savepoints inside the outer transaction.
+        """
         if self.readonly:
             raise ReadOnlyDatabase(self.name)
-        try:
+        if self.db.conn.in_transaction:
             with self.db.atomic():
+                yield self.db
+            return
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
                 yield self.db
                 if self.before_commit is not None:
                     self.before_commit()
+                self.db.execute("COMMIT")
+            except BaseException:
+                if self.db.conn.in_transaction:
+                    self.db.conn.rollback()
+                raise
+        except StoreError:
+            raise
         except sqlite3.OperationalError as error:
             text = str(error).lower()
             if "locked" in text or "busy" in text:
@@ -122,7 +140,9 @@ class Store:
             if "readonly" in text or "read-only" in text:
                 raise ReadOnlyDatabase(self.name) from error
             raise SaveFailed(f"Not saved: {error}.") from error
-        except sqlite3.DatabaseError as error:
+        except Exception as error:
+            # Whatever went wrong inside a write (a database error, text that cannot be
+            # encoded, a bug), the transaction is rolled back and the caller hears one thing.
             raise SaveFailed(f"Not saved: {error}.") from error
 
     # -- generic helpers ----------------------------------------------------------------------

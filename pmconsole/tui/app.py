@@ -7,9 +7,10 @@ It owns the store, the clock, the script cards and the theme, and shows the home
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import App, SystemCommand
+from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
@@ -93,19 +94,22 @@ class PostMortemApp(App[None]):
         """A notification whose text is never parsed as markup (it may hold user text)."""
         self.notify(message, severity=severity, timeout=timeout, markup=False)  # type: ignore[arg-type]
 
-    def _handle_exception(self, error: Exception) -> None:
-        """A failing handler must not end the meeting: report it and keep running.
-
-        Errors are kept in ``handled_errors`` so tests can assert there were none.
-        Before the first screen is up there is nothing to keep running, so those still exit.
-        """
-        if not self.is_running or not self.screen_stack or isinstance(error, KeyboardInterrupt):
-            super()._handle_exception(error)
-            return
+    def report_failure(self, error: Exception) -> None:
+        """A handler failed: say so, keep running (see ``tui.guard``)."""
         self.handled_errors.append(error)
         self.log.error(repr(error))
-        self.say(f"Something went wrong and was not done: {error!r}. Everything saved is safe.",
-                 severity="error", timeout=10)
+        self.say(f"That did not work and nothing was changed by it: {error}. "
+                 "Everything saved before is safe.", severity="error", timeout=10)
+
+    async def _dispatch_action(self, namespace: Any, action_name: str, params: Any) -> bool:
+        # Every key and palette command goes through here: a failure is reported, not fatal.
+        try:
+            return await super()._dispatch_action(namespace, action_name, params)
+        except SkipAction:
+            raise
+        except Exception as error:  # noqa: BLE001
+            self.report_failure(error)
+            return True
 
     def watch_theme(self, theme: str) -> None:
         if self.persist_theme and self.is_running:

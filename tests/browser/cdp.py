@@ -241,11 +241,10 @@ class Chromium:
         folder.mkdir(parents=True, exist_ok=True)
         lines = (self.profile / "DevToolsActivePort").read_text().splitlines()
         browser = Page(f"ws://127.0.0.1:{self.port}{lines[1]}", self.timeout)
-        try:
-            browser.send("Browser.setDownloadBehavior", behavior="allow",
-                         downloadPath=str(folder), eventsEnabled=True)
-        finally:
-            browser.close()
+        # The setting lasts as long as this DevTools session: keep it open until close().
+        self.pages.append(browser)
+        browser.send("Browser.setDownloadBehavior", behavior="allow",
+                     downloadPath=str(folder), eventsEnabled=True)
 
     def close(self) -> None:
         for page in self.pages:

@@ -350,7 +350,6 @@ def test_really_read_only_file(tmp_path: Path) -> None:
 # reads, and a read transaction that then needs the write lock gets "database is locked" at
 # once, without the busy timeout. Fix (repository.py): BEGIN IMMEDIATE in Store.transaction.
 # Remove these xfail markers with that fix.
-LOCK_WAIT_BUG = "Store.transaction does not wait for the write lock (deferred BEGIN)"
 
 HOLD_LOCK = """
 import sqlite3, sys
@@ -414,7 +413,6 @@ def test_locked_database_write_fails_with_a_clear_message(
         store.close()
 
 
-@pytest.mark.xfail(strict=True, reason=LOCK_WAIT_BUG)
 def test_locked_database_write_waits_for_the_busy_timeout(
     held_lock: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -431,7 +429,6 @@ def test_locked_database_write_waits_for_the_busy_timeout(
         store.close()
 
 
-@pytest.mark.xfail(strict=True, reason=LOCK_WAIT_BUG)
 def test_write_succeeds_once_the_lock_is_released(tmp_path: Path) -> None:
     """Two programs on one file: a write that meets another's lock waits its turn."""
     path = tmp_path / "pm.db"

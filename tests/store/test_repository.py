@@ -449,7 +449,7 @@ def test_save_with_flags_is_atomic(store: Store) -> None:
     session = store.add(full_session())
     assert session.id is not None
     store.before_commit = lambda: (_ for _ in ()).throw(RuntimeError("boom"))
-    with pytest.raises(RuntimeError):
+    with pytest.raises(SaveFailed):
         store.save_with_flags(Finding(session_id=session.id, text="x"), EntityKind.FINDING,
                               [flag(session.id, "x")])
     assert count(store, "findings") == 0 and count(store, "blame_flags") == 0
@@ -460,9 +460,9 @@ def test_save_with_flags_is_atomic(store: Store) -> None:
 
 def test_failure_in_before_commit_leaves_nothing(store: Store) -> None:
     store.before_commit = lambda: (_ for _ in ()).throw(RuntimeError("boom"))
-    with pytest.raises(RuntimeError, match="boom"):
+    with pytest.raises(SaveFailed, match="boom"):
         store.add(full_session())
-    with pytest.raises(RuntimeError):
+    with pytest.raises(SaveFailed):
         store.create_session(full_session(), [("a", 5), ("b", 5)])
     store.before_commit = None
     assert count(store, "sessions") == 0
@@ -487,7 +487,7 @@ def test_sqlite_error_in_before_commit_becomes_save_failed(store: Store) -> None
 
 
 def test_error_inside_transaction_rolls_back_every_write(store: Store) -> None:
-    with pytest.raises(RuntimeError):
+    with pytest.raises(SaveFailed):
         with store.transaction() as db:
             db["sessions"].insert({"title": "half", "created": "2026-01-01T00:00:00+00:00"})
             assert count(store, "sessions") == 1
@@ -516,7 +516,7 @@ def test_move_rolls_back_on_failure(store: Store) -> None:
     assert session.id is not None
     items = [store.add(Finding(session_id=session.id, text=t)) for t in "abc"]
     store.before_commit = lambda: (_ for _ in ()).throw(RuntimeError("boom"))
-    with pytest.raises(RuntimeError):
+    with pytest.raises(SaveFailed):
         store.move(Finding, items[2].id, -2)  # type: ignore[arg-type]
     store.before_commit = None
     assert [f.text for f in store.list_children(Finding, session.id)] == ["a", "b", "c"]
@@ -526,7 +526,7 @@ def test_delete_rolls_back_on_failure(store: Store) -> None:
     session = store.create_session(full_session(), [("a", 5)])
     assert session.id is not None
     store.before_commit = lambda: (_ for _ in ()).throw(RuntimeError("boom"))
-    with pytest.raises(RuntimeError):
+    with pytest.raises(SaveFailed):
         store.delete(Session, session.id)
     store.before_commit = None
     assert len(store.load(session.id).agenda) == 1

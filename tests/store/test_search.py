@@ -19,6 +19,7 @@ from pmconsole.domain.model import (
     Session,
     TimelineEvent,
 )
+from pmconsole.store.errors import SaveFailed
 from pmconsole.store.repository import Store
 from pmconsole.store.search import MARK_END, MARK_START, SearchHit, fts_query, search
 
@@ -120,7 +121,7 @@ def test_move_keeps_the_index_consistent() -> None:
 def test_a_rolled_back_edit_is_not_in_the_index() -> None:
     store = Store.memory()
     store.before_commit = lambda: (_ for _ in ()).throw(RuntimeError("boom"))
-    with pytest.raises(RuntimeError):
+    with pytest.raises(SaveFailed):
         store.add(Session(title="ghostly"))
     assert search(store.db, "ghostly") == []
 

@@ -36,6 +36,7 @@ from pmconsole.domain.model import (
     TimelineEvent,
 )
 from pmconsole.store.errors import NotFound, StoreError
+from pmconsole.tui.guard import GuardedMessages
 from pmconsole.tui.widgets.countdown import Countdown
 from pmconsole.tui.widgets.panes import (
     ActionsPane,
@@ -71,7 +72,7 @@ SCANNED_TEXT: dict[type, str] = {
 TOO_SMALL = "Terminal too small for the console.\nMake it at least 60 × 16."
 
 
-class ConsoleScreen(Screen[None]):
+class ConsoleScreen(GuardedMessages, Screen[None]):
     """Run the meeting for one session."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

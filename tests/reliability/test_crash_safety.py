@@ -1,0 +1,397 @@
+"""kill -9 the real console at random moments while a scribe types into it.
+
+Each trial starts ``python -m pmconsole --db <copy of the demo db> open <id>`` in a
+pseudo-terminal (120×36, TERM=xterm-256color), types a seeded random script of quick-adds
+(timeline events, findings — some with blameful wording, so the entry and its flags
+commit together —, action items) and agenda moves (``s``, ``n``), and sends SIGKILL at a
+seeded random moment: during start-up, while keys are being handled, between a commit and
+the frame that shows it, between steps.
+
+"Shown as saved" is read from the terminal, as a person would: the quick-add line is cleared
+and the row appears in the same frame, right after the commit, so an entry counts as
+confirmed once its text is on the screen in a line that is not the quick-add echo (a tiny
+terminal emulator in ``ptyconsole`` keeps the screen). An agenda move counts once the
+countdown label says ``k/6``. Everything the PTY had received when the process died counts,
+since a terminal would have displayed it.
+
+After each kill the database must hold every confirmed entry exactly once, in the export
+too; nothing half-written (empty texts, bad times, orphan flags, a stale search index);
+``PRAGMA integrity_check`` ok; and the agenda item in progress (if the meeting started)
+restored with a start time between the key press and the frame that showed it, so the
+countdown derived from it is right. Five trials also restart the console on the killed
+database and read the countdown it draws (label and Digits glyphs) against the stored times.
+
+``PMCONSOLE_CRASH_TRIALS=500`` runs a longer soak with the same seeds.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pendulum
+import pytest
+
+from pmconsole.domain import agenda as agenda_clock
+from pmconsole.domain.model import EventKind
+from pmconsole.exchange.minutes import render_minutes
+from pmconsole.store.repository import Store
+from tests.factory import demo_store
+from tests.reliability.ptyconsole import PtyConsole, shows_digits
+
+SEED = 20261120
+TRIALS = int(os.environ.get("PMCONSOLE_CRASH_TRIALS", "50"))
+RESTART_EVERY = 10  # trials 0, 10, 20, … also restart the console after the kill
+SIZE = (120, 36)
+STEP_TIMEOUT = 8.0  # a generous bound on one step on a loaded 2-core machine
+
+# Where each pane's quick-add starts, and the footer text that says it has the focus.
+PANE_KEY = {"timeline": "2", "findings": "3", "actions": "4"}
+QUICK_FOCUSED = "Back to list"
+READY = "Quick add"
+LABEL = re.compile(r"│ (\d)/6  ")
+
+
+class Killed(Exception):
+    """The trial's kill moment arrived: the console has been sent SIGKILL."""
+
+
+@dataclass
+class Entry:
+    pane: str
+    token: str  # unique in the trial; the stored text starts with it
+    typed: str  # what is typed into the quick-add line
+    at: str | None = None  # HH:MM of a timeline event
+    entered: bool = False  # Enter was sent
+    confirmed: float | None = None  # when the screen showed it saved (monotonic)
+
+    def shown_saved(self, screen: str) -> bool:
+        # The quick-add line's echo: the typed text up to the token and a little after
+        # (for an action item the "@owner" that the row shows in another column).
+        echo = self.typed[: self.typed.index(self.token) + len(self.token) + 5]
+        for line in screen.split("\n"):
+            if self.token in line and echo not in line:
+                if self.at is None or self.at in line:
+                    return True
+        return False
+
+
+@dataclass
+class AgendaPress:
+    key: str
+    sent_wall: pendulum.DateTime
+    item: int  # 1-based position this press starts
+    seen_wall: pendulum.DateTime | None = None
+
+
+@dataclass
+class Trial:
+    index: int
+    console: PtyConsole
+    deadline: float  # monotonic moment of the kill
+    entries: list[Entry] = field(default_factory=list)
+    presses: list[AgendaPress] = field(default_factory=list)
+    quick_open: str | None = None  # pane whose quick-add line has the focus
+    killed_at: pendulum.DateTime | None = None
+    shown_item: int = 0  # highest "k/6" the countdown has shown
+
+    # -- watching the screen ------------------------------------------------------------------
+
+    def observe(self) -> str:
+        screen = self.console.text()
+        now = time.monotonic()
+        for entry in self.entries:
+            if entry.entered and entry.confirmed is None and entry.shown_saved(screen):
+                entry.confirmed = now
+        match = LABEL.search(screen)
+        if match:
+            shown = int(match.group(1))
+            for press in self.presses:
+                if press.item <= shown and press.seen_wall is None:
+                    press.seen_wall = pendulum.now("UTC")
+            self.shown_item = max(self.shown_item, shown)
+        return screen
+
+    def wait(self, predicate, what: str, timeout: float = STEP_TIMEOUT) -> None:  # type: ignore[no-untyped-def]
+        """Pump and observe until ``predicate(screen)``; the kill moment interrupts any wait."""
+        limit = time.monotonic() + timeout
+        while True:
+            self.console.pump(0.0)
+            screen = self.observe()
+            if time.monotonic() >= self.deadline:
+                self.kill()
+            if predicate(screen):
+                return
+            if not self.console.alive():
+                raise AssertionError(f"trial {self.index}: the console died by itself waiting for "
+                                     f"{what}\n{screen}\n{self.console.tail()}")
+            if time.monotonic() > limit:
+                raise AssertionError(f"trial {self.index}: timed out waiting for {what}\n{screen}")
+            self.console.pump(min(0.02, max(0.0, self.deadline - time.monotonic())))
+
+    def send(self, keys: str) -> None:
+        if time.monotonic() >= self.deadline:
+            self.kill()
+        self.console.send(keys)
+
+    def kill(self) -> None:
+        self.console.kill()
+        self.killed_at = pendulum.now("UTC")
+        # What the console wrote before it died is on the terminal: read it all.
+        while self.console.pump(0.05):
+            pass
+        self.observe()
+        raise Killed
+
+    # -- the scribe's steps -----------------------------------------------------------------------
+
+    def leave_quick_add(self) -> None:
+        if self.quick_open is not None:
+            self.send("\x1b")
+            self.wait(lambda s: QUICK_FOCUSED not in s, "Escape to leave the quick-add line")
+            self.quick_open = None
+
+    def add(self, entry: Entry) -> None:
+        if self.quick_open != entry.pane:
+            self.leave_quick_add()
+            self.send(PANE_KEY[entry.pane] + "a")
+            self.wait(lambda s: QUICK_FOCUSED in s, f"the {entry.pane} quick-add line")
+            self.quick_open = entry.pane
+        self.entries.append(entry)
+        self.send(entry.typed)
+        entry.entered = True
+        self.send("\r")
+        self.wait(lambda s: entry.confirmed is not None, f"{entry.token} shown as saved")
+
+    def agenda(self, key: str) -> None:
+        self.leave_quick_add()
+        press = AgendaPress(key, pendulum.now("UTC"), len(self.presses) + 1)
+        self.presses.append(press)
+        self.send(key)
+        self.wait(lambda s: self.shown_item >= press.item, f"agenda item {press.item} shown")
+
+
+def make_script(rng: random.Random, trial: int, steps: int) -> list[tuple[str, Entry | str]]:
+    script: list[tuple[str, Entry | str]] = []
+    presses = 0
+    for n in range(steps):
+        roll = rng.random()
+        if roll < 0.18 and presses < 4:
+            script.append(("agenda", "s" if presses == 0 and rng.random() < 0.7 else "n"))
+            presses += 1
+        elif roll < 0.48:
+            at = f"{rng.randint(9, 13):02d}:{rng.randint(0, 59):02d}"
+            token = f"ev{trial}x{n}"
+            kind = rng.choice(["", "", "detection: ", "mitigation: "])
+            script.append(("add", Entry("timeline", token, f"{at} {kind}{token}", at=at)))
+        elif roll < 0.74:
+            token = f"fd{trial}x{n}"
+            if rng.random() < 0.3:
+                typed = f"cf: {token} Dave forgot to log"  # blameful: entry + flag, one commit
+            else:
+                typed = f"{rng.choice(['cf', 'rc', 'well', 'wrong', 'lucky', 'q'])}: {token}"
+            script.append(("add", Entry("findings", token, typed)))
+        else:
+            token = f"ac{trial}x{n}"
+            script.append(("add", Entry("actions", token, f"{token} @ops p{rng.randint(1, 3)}")))
+    return script
+
+
+@pytest.fixture(scope="module")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
+    path = tmp_path_factory.mktemp("crash") / "template.db"
+    store, session_id = demo_store(path)
+    store.close()  # the last connection closing folds the WAL into the file
+    return path, session_id
+
+
+def check_database(trial: Trial, db: Path, session_id: int) -> Store:
+    """Everything shown as saved is there, once; nothing is half-written; the meeting resumes."""
+    where = f"trial {trial.index}"
+    store = Store.open(db)
+    conn = store.db.conn
+    assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)], where
+    for fts in ("timeline_events_fts", "findings_fts", "action_items_fts"):
+        # External-content FTS5: the index must match its table (triggers ran in the same commit).
+        conn.execute(f"INSERT INTO {fts}({fts}) VALUES('integrity-check')")
+    for table in ("timeline_events", "findings", "action_items"):
+        empty = conn.execute(f"SELECT count(*) FROM {table} WHERE text IS NULL OR trim(text) = ''")
+        assert empty.fetchone() == (0,), f"{where}: a {table} row without text"
+    for (at,) in conn.execute("SELECT at FROM timeline_events WHERE session_id = ?", [session_id]):
+        parsed = pendulum.parse(at)
+        assert isinstance(parsed, pendulum.DateTime) and parsed.utcoffset() is not None, (where, at)
+    orphans = conn.execute(
+        "SELECT count(*) FROM blame_flags f WHERE NOT EXISTS (SELECT 1 FROM "
+        "(SELECT 'timeline' AS e, id FROM timeline_events UNION ALL SELECT 'finding', id FROM findings "
+        "UNION ALL SELECT 'action', id FROM action_items UNION ALL SELECT 'agenda', id FROM agenda_items) x "
+        "WHERE x.e = f.entity AND x.id = f.entity_id)"
+    ).fetchone()
+    assert orphans == (0,), f"{where}: blame flags whose entry is missing"
+
+    record = store.load(session_id)
+    minutes = render_minutes(record)
+    stored = {
+        "timeline": [e.text for e in record.timeline],
+        "findings": [f.text for f in record.findings],
+        "actions": [a.text for a in record.actions],
+    }
+    for entry in trial.entries:
+        texts = [t for t in stored[entry.pane] if t.split()[0] == entry.token]
+        if entry.confirmed is not None:
+            assert len(texts) == 1, f"{where}: {entry.token} was shown as saved; stored {texts}"
+            assert entry.token in minutes, f"{where}: {entry.token} is saved but not in the minutes"
+        else:
+            assert len(texts) <= 1, f"{where}: {entry.token} stored twice"
+        if texts:
+            assert entry.entered, f"{where}: {entry.token} stored before Enter"
+            expected = entry.typed.split(": ", 1)[-1] if entry.pane == "findings" else None
+            if entry.pane == "actions":
+                expected = entry.token
+            if entry.pane == "timeline":
+                event = next(e for e in record.timeline if e.text.split()[0] == entry.token)
+                assert event.at.in_timezone(record.session.timezone).format("HH:mm") == entry.at
+                kind = entry.typed.split()[1].rstrip(":") if ":" in entry.typed.split()[1] else "other"
+                assert event.kind is EventKind(kind)
+                expected = entry.token
+            assert texts[0] == expected, (where, texts[0], expected)
+    if any("Dave forgot" in e.typed for e in trial.entries if e.confirmed):
+        assert record.flags, f"{where}: a blameful finding was saved without its flag"
+
+    # The agenda: the item in progress is the last one started, started when the key was pressed.
+    agenda = record.agenda
+    index = agenda_clock.current_index(agenda)
+    confirmed = trial.shown_item
+    if not trial.presses:
+        assert index is None and not agenda_clock.meeting_started(agenda), where
+        return store
+    if index is None:
+        assert confirmed == 0, f"{where}: item {confirmed} was shown running; none is now"
+        assert not agenda_clock.meeting_started(agenda), where
+        return store
+    running = [i for i, item in enumerate(agenda) if item.started is not None and item.ended is None]
+    assert running == [index], f"{where}: more than one item in progress: {running}"
+    position = index + 1
+    assert confirmed <= position <= len(trial.presses), (where, confirmed, position, len(trial.presses))
+    assert all(item.ended is not None for item in agenda[:index]), where
+    assert all(item.started is None for item in agenda[index + 1:]), where
+    item = agenda[index]
+    press = trial.presses[position - 1]
+    assert item.started is not None and item.paused_at is None and item.paused_seconds == 0
+    latest = press.seen_wall or trial.killed_at
+    assert latest is not None
+    slack = pendulum.duration(seconds=1)
+    assert press.sent_wall - slack <= item.started <= latest + slack, (
+        f"{where}: item {position} started at {item.started}, key sent {press.sent_wall}, "
+        f"shown {press.seen_wall}"
+    )
+    now = pendulum.now("UTC")
+    timing = agenda_clock.timing(item, now)
+    assert timing.running and not timing.paused
+    assert abs(timing.elapsed - (now - item.started).total_seconds()) < 0.01
+    assert timing.elapsed <= (now - press.sent_wall).total_seconds() + 1
+    assert record.session.status.value == "live" and record.session.started is not None, where
+    return store
+
+
+def check_restart(db: Path, session_id: int, store: Store, config: Path) -> None:
+    """The console comes back on the killed database at the same item, with the right time left."""
+    record = store.load(session_id)
+    index = agenda_clock.current_index(record.agenda)
+    assert index is not None
+    item = record.agenda[index]
+    with PtyConsole(["--db", str(db), "open", str(session_id)], columns=SIZE[0], lines=SIZE[1],
+                    env={"PMCONSOLE_CONFIG_DIR": str(config)}) as console:
+        label = f"{index + 1}/6  {item.title[:12]}"
+        console.wait_for(lambda s: READY in s and label in s, 15, label)
+        console.pump(0.1)
+        screen = console.text()
+        moment = pendulum.now("UTC")
+        candidates = {
+            agenda_clock.format_countdown(agenda_clock.timing(item, moment.add(seconds=d / 2)).remaining)
+            for d in range(-6, 3)
+        }
+        assert any(shows_digits(screen, c) for c in candidates), (candidates, screen)
+        assert "▶ running" in screen
+        assert "Something went wrong" not in screen
+        console.send("\x11")  # ctrl+q: leaves cleanly
+        deadline = time.monotonic() + 10
+        while console.alive() and time.monotonic() < deadline:
+            console.pump(0.05)
+        assert console.process.poll() == 0, console.tail()
+
+
+def test_kill_9_at_random_moments_loses_nothing_shown_as_saved(
+    template_db: tuple[Path, int], tmp_path: Path
+) -> None:
+    template, session_id = template_db
+    config = tmp_path / "config"
+    config.mkdir()
+    figures = {"trials": 0, "kills": 0, "kills_during_startup": 0, "typed": 0, "entered": 0,
+               "confirmed": 0, "unconfirmed_but_stored": 0, "agenda_presses": 0,
+               "agenda_confirmed": 0, "restarts": 0}
+    began = time.monotonic()
+    for index in range(TRIALS):
+        rng = random.Random(SEED * 1000 + index)
+        db = tmp_path / f"trial{index}.db"
+        shutil.copyfile(template, db)
+        script = make_script(rng, index, steps=6)
+        restart = index % RESTART_EVERY == 0
+        if restart:
+            script.insert(0, ("agenda", "s"))
+        early = not restart and rng.random() < 0.1
+        kill_after = rng.uniform(0.0, 1.2) if early else rng.uniform(0.0, 2.5)
+        console = PtyConsole(["--db", str(db), "open", str(session_id)], columns=SIZE[0],
+                             lines=SIZE[1], env={"PMCONSOLE_CONFIG_DIR": str(config)})
+        trial = Trial(index, console, deadline=float("inf"))
+        try:
+            try:
+                if early:
+                    trial.deadline = console.started_at + kill_after
+                trial.wait(lambda s: READY in s, "the console to start", timeout=20)
+                steps = iter(script)
+                if restart:  # the kill comes after the meeting has visibly started
+                    trial.agenda("s")
+                    next(steps)
+                trial.deadline = min(trial.deadline, time.monotonic() + kill_after)
+                for verb, arg in steps:
+                    if verb == "agenda":
+                        trial.agenda(arg)  # type: ignore[arg-type]
+                    else:
+                        trial.add(arg)  # type: ignore[arg-type]
+                trial.wait(lambda s: False, "the kill moment", timeout=30)
+            except Killed:
+                pass
+        finally:
+            console.close()
+        figures["trials"] += 1
+        figures["kills"] += 1
+        figures["kills_during_startup"] += early and READY not in console.text()
+        store = check_database(trial, db, session_id)
+        try:
+            texts = {t.split()[0] for t in [
+                *(e.text for e in store.load(session_id).timeline),
+                *(f.text for f in store.load(session_id).findings),
+                *(a.text for a in store.load(session_id).actions)]}
+            figures["typed"] += len(trial.entries)
+            figures["entered"] += sum(e.entered for e in trial.entries)
+            figures["confirmed"] += sum(e.confirmed is not None for e in trial.entries)
+            figures["unconfirmed_but_stored"] += sum(
+                e.confirmed is None and e.token in texts for e in trial.entries)
+            figures["agenda_presses"] += len(trial.presses)
+            figures["agenda_confirmed"] += trial.shown_item
+            if restart:
+                check_restart(db, session_id, store, config)
+                figures["restarts"] += 1
+        finally:
+            store.close()
+    figures["seconds"] = round(time.monotonic() - began, 1)
+    print(f"\ncrash safety (seed {SEED}): {figures}")
+    assert figures["trials"] == TRIALS >= 50 or "PMCONSOLE_CRASH_TRIALS" in os.environ
+    # The kills must land where it matters: most trials have confirmed entries to lose.
+    assert figures["confirmed"] >= TRIALS, figures
+    assert figures["restarts"] >= 5 or TRIALS < 50, figures
