@@ -55,11 +55,6 @@ def test_edit_dialog_with_validation_error(snap_compare, tmp_path: Path) -> None
     assert snap_compare(demo_app(tmp_path), terminal_size=(120, 36), run_before=bad_time)
 
 
-def test_home_screen(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    store, _ = demo_store(tmp_path / "home.db")
-    assert snap_compare(make_app(store), terminal_size=(120, 36))
-
-
 def test_projector_light_theme(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     app = demo_app(tmp_path)
 

@@ -62,16 +62,20 @@ def db_path_of(ctx: click.Context) -> Path:
 
 @contextmanager
 def opened_store(
-    ctx: click.Context, *, readonly: bool = False, missing_ok: bool = False
+    ctx: click.Context, *, readonly: bool = False, missing_ok: bool = False,
+    must_exist: bool = False,
 ) -> Iterator[Store]:
     """The store for a command; a bad database ends the command with a clear message.
 
     With ``missing_ok`` (and ``readonly``), a database that does not exist yet reads as an
     empty one and nothing is created: ``pmconsole list`` before the first ``new`` is not
     an error. Commands about one session keep "does not exist", which points at a
-    mistyped path.
+    mistyped path; ``must_exist`` says so for commands that write (``incident``), which
+    would otherwise create an empty database, and its folders, on the way to failing.
     """
     path = db_path_of(ctx)
+    if must_exist and not path.exists() and not path.is_symlink():
+        fail(f"{path}: does not exist.")
     try:
         if readonly and missing_ok and not path.exists() and not path.is_symlink():
             from pmconsole.store.db import open_memory

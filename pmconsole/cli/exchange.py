@@ -152,7 +152,7 @@ def timeline_import_command(ctx: click.Context, session_id: int, file: Path) -> 
     is added, or, if any row is bad, none is.
     """
     text = _read_text(file)
-    with opened_store(ctx) as store:
+    with opened_store(ctx, must_exist=True) as store:
         session = session_or_fail(store, session_id)
         try:
             events, warnings = parse_timeline_csv(text, session=session, now=pendulum.now("UTC"))

@@ -55,10 +55,10 @@ def default_public_url(host: str, port: int) -> str:
     """The address a browser should use; the page's websocket URL is built from it.
 
     A wildcard bind (0.0.0.0, ::) is not an address a browser can reach, so the machine's
-    name is used instead.
+    name is used instead (``getfqdn`` often answers "localhost", which is no use to others).
     """
     if host in WILDCARD_HOSTS:
-        host = socket.getfqdn()
+        host = socket.gethostname() or "localhost"
     elif ":" in host and not host.startswith("["):
         host = f"[{host}]"  # IPv6 literal
     return f"http://{host}:{port}"
@@ -88,7 +88,7 @@ def run_server(command: str, *, host: str, port: int, title: str, public_url: st
     class ConsoleServer(Server):
         async def on_startup(self, app: object) -> None:
             # Replaces textual-serve's banner, which shows the whole command line.
-            click.echo(f"Press Ctrl+C to stop. Serving {title} at {self.public_url}")
+            click.echo(f"Serving {title} at {self.public_url} (Ctrl+C to stop)")
 
     ConsoleServer(command, host=host, port=port, title=title, public_url=public_url).serve()
 

@@ -123,7 +123,7 @@ def new(
 def incident(ctx: click.Context, /, session_id: int, slo: float | None, slo_window: str | None,
              **times: str | None) -> None:
     """Set a session's incident timestamps and SLO; prints the resulting metrics."""
-    with opened_store(ctx) as store:
+    with opened_store(ctx, must_exist=True) as store:
         session = session_or_fail(store, session_id)
         changes = _incident_times(session, times)
         if slo is not None:

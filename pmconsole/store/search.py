@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from pmconsole.domain.model import EntityKind
+from pmconsole.domain.text import clean_text
 
 # Snippet markers: control characters are stripped from user text before it is stored,
 # so these can never collide with typed text. The UI turns them into highlighting.
@@ -15,6 +16,9 @@ MARK_START = "\x02"
 MARK_END = "\x03"
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+# Control characters a snippet may carry when another program wrote the row (pmconsole
+# cleans what it stores), except the two markers, which SQLite put there.
+_SNIPPET_CONTROL = re.compile(r"[\x00\x01\x04-\x08\x0b-\x1f\x7f-\x9f]")
 
 _SOURCES: tuple[tuple[EntityKind, str, str], ...] = (
     # (entity, table, expression giving the owning session's id)
@@ -79,11 +83,16 @@ def search(db: sqlite_utils.Database, text: str, *, limit: int = 50) -> list[Sea
     return [
         SearchHit(
             session_id=row[0],
-            session_title=row[1],
+            session_title=clean_text(row[1] or ""),
             entity=EntityKind(row[2]),
             entity_id=row[3],
-            snippet=row[4] or "",
+            snippet=_clean_snippet(row[4] or ""),
             rank=row[5],
         )
         for row in db.execute(sql, params).fetchall()
     ]
+
+
+def _clean_snippet(snippet: str) -> str:
+    """The snippet with any control character but the markers removed (see above)."""
+    return _SNIPPET_CONTROL.sub("", snippet)

@@ -72,7 +72,7 @@ def wait_for(what: str, probe: Callable[[], T | None], timeout: float, interval:
         time.sleep(interval)
 
 
-def kill_group(process: subprocess.Popen[bytes], grace: float = 5.0) -> None:
+def kill_group(process: subprocess.Popen[Any], grace: float = 5.0) -> None:
     """SIGTERM the process's group, then SIGKILL whatever is left after ``grace`` seconds."""
     try:
         pgid = os.getpgid(process.pid)

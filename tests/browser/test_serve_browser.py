@@ -63,7 +63,7 @@ def test_console_in_the_browser_saves_a_timeline_event(
                             lambda t: any("14:32" in line and EVENT in line
                                           and "time first" not in line
                                           for line in t.splitlines()), 15)
-    assert "Something went wrong" not in shown
+    assert not any(sign in shown for sign in ("went wrong", "did not work")), shown
     shot = artifact(page.screenshot(tmp_path / "serve-console-event-added.png"))
     assert shot.stat().st_size > 10_000  # a real picture, not a blank page
 

@@ -172,16 +172,19 @@ def _listening_addresses(port: int) -> set[str]:
 
 def test_serve_prints_its_url_and_listens_on_loopback_only(tmp_path: Path) -> None:
     db = tmp_path / "pm.db"
-    subprocess.run([*pmconsole_argv(), "--db", str(db), "new", "Checkout outage"], check=True,
-                   capture_output=True, timeout=60, env=clean_env(tmp_path / "config"))
-    served = start_serve(db, None, tmp_path)
+    title = "[b]Checkout[/] <script>alert(1)</script>"  # the page title is the session's
+    made = subprocess.run([*pmconsole_argv(), "--db", str(db), "new", title], check=True,
+                          capture_output=True, text=True, timeout=60,
+                          env=clean_env(tmp_path / "config"))
+    served = start_serve(db, int(made.stdout), tmp_path)
     try:
         output = wait_for("the URL on stdout",
-                          lambda: served.url in served.output() and served.output(), 15)
-        assert "Press Ctrl+C to stop" in output
+                          lambda: served.output() if served.url in served.output() else None, 15)
+        assert "(Ctrl+C to stop)" in output
         with urllib.request.urlopen(served.url + "/", timeout=10) as page:
             html = page.read().decode()
         assert f'data-session-websocket-url="ws://127.0.0.1:{served.port}/ws"' in html
+        assert "<script>alert" not in html and "&lt;script&gt;alert(1)" in html
         if Path("/proc/net/tcp").exists():
             assert _listening_addresses(served.port) == {"0100007F"}  # 127.0.0.1 only
     finally:

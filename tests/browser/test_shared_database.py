@@ -15,26 +15,10 @@ import textwrap
 import time
 from pathlib import Path
 
-import pytest
-
 from tests.browser.cdp import kill_group
 from tests.browser.console_page import clean_env
 
 EVENTS_PER_PROCESS = 8
-
-# Store.transaction opens a deferred transaction (sqlite-utils' atomic() runs plain BEGIN) and
-# sqlite-utils reads the schema before it inserts. In WAL mode a transaction that has read and
-# then finds that another connection committed meanwhile gets SQLITE_BUSY at once, without the
-# busy timeout: the edit is refused as "locked" (the console keeps the text and says so).
-# Fix (store): start write transactions with BEGIN IMMEDIATE. Then remove these markers.
-DEFERRED_BEGIN_RACE = pytest.mark.xfail(
-    reason="Store.transaction uses a deferred BEGIN; concurrent writers get SQLITE_BUSY at once "
-           "instead of waiting (fix: BEGIN IMMEDIATE in Store.transaction)",
-    strict=True,
-)
-FLAKY_UNTIL_BEGIN_IMMEDIATE = pytest.mark.xfail(
-    reason="same race as DEFERRED_BEGIN_RACE, hit in about 1 run of 8", strict=False,
-)
 
 # Run as ``python -c WRITER DB SESSION LABEL COUNT GO_FILE``.
 WRITER = textwrap.dedent(
@@ -79,7 +63,6 @@ def make_session(db: Path, config: Path) -> int:
     return int(made.stdout.strip())
 
 
-@FLAKY_UNTIL_BEGIN_IMMEDIATE
 def test_two_console_processes_keep_each_others_edits(tmp_path: Path) -> None:
     db = tmp_path / "shared.db"
     config = tmp_path / "config"
@@ -146,9 +129,12 @@ STORE_WRITER = textwrap.dedent(
 )
 
 
-@DEFERRED_BEGIN_RACE
 def test_two_processes_writing_at_once_lose_no_edit(tmp_path: Path) -> None:
-    """The same guarantee at full speed: every write waits for the other instead of failing."""
+    """The same guarantee at full speed: every write waits for the other instead of failing.
+
+    A deferred BEGIN failed here at once with SQLITE_BUSY (a WAL transaction that has read
+    cannot wait for a writer); Store.transaction's BEGIN IMMEDIATE waits for the lock instead.
+    """
     db = tmp_path / "race.db"
     config = tmp_path / "config"
     session_id = make_session(db, config)

@@ -19,7 +19,6 @@ import re
 import select
 import signal
 import struct
-import subprocess
 import sys
 import termios
 import time
@@ -46,6 +45,11 @@ class TerminalScreen:
         self.y = 0
         self.saved = (0, 0)
         self._pending = ""
+        # Synchronized output (mode 2026): Textual brackets each frame, and a frame is only
+        # "on the screen" once complete, so no test ever reads a half-drawn one.
+        self.syncing = False
+        self._frame = self._render()
+        self.replies: list[str] = []  # answers to the terminal's queries, for the PTY
 
     def resize(self, columns: int, lines: int) -> None:
         grid = [[" "] * columns for _ in range(lines)]
@@ -54,14 +58,24 @@ class TerminalScreen:
                 grid[y][x] = self.grid[y][x]
         self.grid, self.columns, self.lines = grid, columns, lines
         self.x, self.y = min(self.x, columns - 1), min(self.y, lines - 1)
+        self._frame = self._render()
 
     def text(self) -> str:
+        """The last complete frame."""
+        return self._frame
+
+    def _render(self) -> str:
         return "\n".join(self.row(y) for y in range(self.lines))
 
     def row(self, y: int) -> str:
         return "".join(c for c in self.grid[y] if c != "")
 
     def feed(self, data: str) -> None:
+        self._feed(data)
+        if not self.syncing:
+            self._frame = self._render()
+
+    def _feed(self, data: str) -> None:
         data = self._pending + data
         self._pending = ""
         i = 0
@@ -126,8 +140,16 @@ class TerminalScreen:
         self.x += width
 
     def _csi(self, params: str, inter: str, final: str) -> None:
+        if params == "?2026" and inter == "$" and final == "p":
+            self.replies.append("\x1b[?2026;2$y")  # DECRPM: synchronized output supported
+            return
+        if params == "?2026" and final in "hl":
+            self.syncing = final == "h"
+            if not self.syncing:
+                self._frame = self._render()
+            return
         if params.startswith(("?", ">", "<", "=")) or inter:
-            return  # private modes, queries, keyboard protocol: nothing to draw
+            return  # other modes, queries, keyboard protocol: nothing to draw
         nums = [int(p) if p.isdigit() else 0 for p in params.split(";")] if params else []
 
         def arg(k: int, default: int) -> int:
@@ -185,34 +207,50 @@ class PtyConsole:
                  env: dict[str, str] | None = None, cwd: Path = ROOT) -> None:
         self.screen = TerminalScreen(columns, lines)
         self.raw = bytearray()
-        self.master, slave = os.openpty()
-        set_size(slave, columns, lines)
         child_env = {k: v for k, v in os.environ.items()
                      if not k.startswith(("TEXTUAL", "PYTEST", "COLUMNS", "LINES"))}
         child_env.update(TERM="xterm-256color", COLUMNS=str(columns), LINES=str(lines),
                          PYTHONDONTWRITEBYTECODE="1", PYTHONUNBUFFERED="1")
         child_env.update(env or {})
-        try:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "pmconsole", *args],
-                stdin=slave, stdout=slave, stderr=slave, cwd=cwd, env=child_env,
-                start_new_session=True,  # the PTY becomes its controlling terminal
-                close_fds=True,
-            )
-        finally:
-            os.close(slave)
+        argv = [sys.executable, "-m", "pmconsole", *args]
+        # forkpty: a new session whose controlling terminal is the PTY, as in a real terminal
+        # (so closing our end hangs the child up instead of leaving it running).
+        pid, self.master = os.forkpty()
+        if pid == 0:  # the child: only exec, nothing else (the parent may have threads)
+            try:
+                os.chdir(cwd)
+                os.execve(argv[0], argv, child_env)
+            finally:
+                os._exit(127)
+        self.pid = pid
+        self.returncode: int | None = None
+        set_size(self.master, columns, lines)
         os.set_blocking(self.master, False)
         self._decoder_buffer = b""
         self.started_at = time.monotonic()
 
     # -- output ---------------------------------------------------------------------------------
 
-    @property
-    def pid(self) -> int:
-        return self.process.pid
+    def poll(self) -> int | None:
+        """The exit status (negative: killed by that signal), or None while it runs."""
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                return self.returncode
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
 
     def alive(self) -> bool:
-        return self.process.poll() is None
+        return self.poll() is None
+
+    def wait(self, timeout: float) -> int | None:
+        """Wait for the exit (reading the output meanwhile); None if still running."""
+        deadline = time.monotonic() + timeout
+        while self.alive() and time.monotonic() < deadline:
+            self.pump(0.02)
+        return self.poll()
 
     def pump(self, timeout: float = 0.0) -> bool:
         """Read whatever the console wrote (waiting at most ``timeout``); True if anything came."""
@@ -247,6 +285,8 @@ class PtyConsole:
                     text = data.decode("utf-8", errors="replace")
                     self._decoder_buffer = b""
             self.screen.feed(text)
+            while self.screen.replies:
+                os.write(self.master, self.screen.replies.pop(0).encode())
             # Keep reading what is already there, but do not wait again.
             deadline = time.monotonic()
 
@@ -264,7 +304,7 @@ class PtyConsole:
                 return screen
             if not self.alive():
                 self.pump(0.05)
-                raise ConsoleDied(f"console exited ({self.process.returncode}) waiting for {what}:\n"
+                raise ConsoleDied(f"console exited ({self.returncode}) waiting for {what}:\n"
                                   f"{self.text()}\n--- tail of output ---\n{self.tail()}")
             left = deadline - time.monotonic()
             if left <= 0:
@@ -298,7 +338,7 @@ class PtyConsole:
         set_size(self.master, columns, lines)
         self.screen.resize(columns, lines)
         if self.alive():
-            os.kill(self.process.pid, signal.SIGWINCH)
+            os.kill(self.pid, signal.SIGWINCH)
 
     # -- ending -----------------------------------------------------------------------------------
 
@@ -306,13 +346,14 @@ class PtyConsole:
         """``kill -9``: no handler, no flush, no goodbye."""
         if self.alive():
             try:
-                os.kill(self.process.pid, signal.SIGKILL)
+                os.kill(self.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL is not ignorable
-            pass
+            try:
+                _, status = os.waitpid(self.pid, 0)  # SIGKILL cannot be ignored: this returns
+                self.returncode = os.waitstatus_to_exitcode(status)
+            except ChildProcessError:
+                pass
 
     def close(self) -> None:
         self.kill()

@@ -154,9 +154,9 @@ def start_follow_up(screen: Screen[Any], session_id: int) -> None:
     lines = [
         f"Plan a follow-up meeting for “{session.title}”?",
         "",
-        f"Its agenda starts with reviewing the {plural(open_count, 'open action item')}; "
-        "they appear in its Action items pane (marked ↩), and closing one there closes it "
-        "here too.",
+        "Its agenda starts by reviewing this session's open action items "
+        f"({open_count:,} open now). They are listed in the follow-up's Action items pane, "
+        "marked ↩; closing one there closes it here too.",
     ]
     if session.follow_up_date is not None:
         lines.append(f"Scheduled for the planned follow-up date, "

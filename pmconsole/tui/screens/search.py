@@ -180,8 +180,10 @@ class SearchScreen(Screen[None]):
             return Content("Type a word to search every session; results appear as you type." if
                            not text.strip() else "Nothing to search for yet: type a word "
                            "(letters or digits).")
+        plain_words = (" · quotes, AND/OR/NEAR, * and - are searched as plain words"
+                       if _OPERATORS.search(text) else "")
         if not self.hits:
-            return Content.assemble("No match for “", text.strip(), "”.")
+            return Content.assemble("No match for “", text.strip(), "”.", plain_words)
         sessions = len({h.session_id for h in self.hits})
         parts: list[str | tuple[str, str]] = [
             plural(len(self.hits), "match", "matches"),
@@ -189,8 +191,7 @@ class SearchScreen(Screen[None]):
             " (the best " + str(SEARCH_LIMIT) + ")" if len(self.hits) >= SEARCH_LIMIT else "",
             ", best first · ↓ to the results, Enter opens the session at the match",
         ]
-        if _OPERATORS.search(text):
-            parts.append(" · quotes, AND/OR/NEAR, * and - are searched as plain words")
+        parts.append(plain_words)
         return Content.assemble(*parts)
 
     def _fill(self) -> None:

@@ -53,7 +53,13 @@ EMPTY: dict[TrackerView, str] = {
 }
 STATUS_WORDS = {"open": ActionStatus.OPEN, "progress": ActionStatus.IN_PROGRESS,
                 "done": ActionStatus.DONE, "wont": ActionStatus.WONT_DO}
+COLUMNS = {"state": "State", "due": "Due", "owner": "Owner", "priority": "Pri", "text": "Action",
+           "session": "Session"}
 COLUMN_WIDTHS = {"state": 14, "due": 10, "owner": 16, "priority": 3, "text": 0, "session": 28}
+# Below this width the priority goes and owner and session get narrower: the action's text
+# keeps room to be read.
+NARROW = 110
+NARROW_WIDTHS = {**COLUMN_WIDTHS, "owner": 12, "session": 14}
 
 
 class ActionTable(DataTable[Any]):
@@ -106,6 +112,7 @@ class TrackerScreen(Screen[None]):
         self.filter = TrackerFilter()
         self.filter_problems: list[str] = []
         self._timer: Timer | None = None
+        self._columns: tuple[tuple[str, int], ...] = ()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="tracker"):
@@ -134,9 +141,6 @@ class TrackerScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(ActionTable)
-        for key, label in (("state", "State"), ("due", "Due"), ("owner", "Owner"),
-                           ("priority", "Pri"), ("text", "Action"), ("session", "Session")):
-            table.add_column(label, key=key, width=COLUMN_WIDTHS[key] or None)
         self.filter, self.filter_problems = parse_tracker_filter(self.initial_query)
         self.load()
         table.focus()
@@ -145,7 +149,16 @@ class TrackerScreen(Screen[None]):
         self.load()
 
     def on_resize(self) -> None:
-        self._fit_text_column()
+        if self._layout() != self._columns:
+            self.show_rows()
+        else:
+            self._fit_text_column()
+
+    def _layout(self) -> tuple[tuple[str, int], ...]:
+        """The columns shown and their widths, for this screen width."""
+        narrow = 0 < self.size.width < NARROW
+        widths = NARROW_WIDTHS if narrow else COLUMN_WIDTHS
+        return tuple((key, widths[key]) for key in COLUMNS if not (narrow and key == "priority"))
 
     # -- loading and showing ------------------------------------------------------------------------
 
@@ -162,7 +175,14 @@ class TrackerScreen(Screen[None]):
         today = self.today()
         chosen = select(self.items.values(), self.view, self.filter, today)
         self.shown = [t.item.id for t in chosen if t.item.id is not None]
-        table.clear()
+        layout = self._layout()
+        if layout != self._columns:
+            self._columns = layout
+            table.clear(columns=True)
+            for key, width in layout:
+                table.add_column(COLUMNS[key], key=key, width=width or None)
+        else:
+            table.clear()
         for tracked in chosen:
             table.add_row(*self._cells(tracked, today), key=str(tracked.item.id))
         self._fit_text_column()
@@ -175,6 +195,11 @@ class TrackerScreen(Screen[None]):
             self.select_item(selected)
 
     def _cells(self, tracked: TrackedAction, today: Date) -> list[Text]:
+        """The cells of the columns shown, in order."""
+        cells = dict(zip(COLUMNS, self._all_cells(tracked, today), strict=True))
+        return [cells[key] for key, _ in self._columns]
+
+    def _all_cells(self, tracked: TrackedAction, today: Date) -> list[Text]:
         item = tracked.item
         state = classify(item, today)
         label = STATE_LABELS[state]
@@ -218,12 +243,12 @@ class TrackerScreen(Screen[None]):
             plural(counts[TrackerView.OPEN], "open item"), " · ",
             (f"{overdue:,} overdue !", "bold $error") if overdue else "none overdue",
             f" · {states[TrackerState.IN_PROGRESS]:,} in progress · "
-            f"{counts[TrackerView.DONE]:,} finished · today is {today.isoformat()} ({self.tz})",
+            f"{counts[TrackerView.DONE]:,} finished",
         ))
         parts: list[str | tuple[str, str]] = [
-            f"{VIEW_LABELS[self.view]}: {plural(len(self.shown), 'item')}",
-            " · overdue first by due date · x done, p in progress, e due date, Enter opens "
-            "the session",
+            f"{VIEW_LABELS[self.view]}: {plural(len(self.shown), 'item')}, "
+            "unfinished first, by due date · overdue = due before today, "
+            f"{today.isoformat()} ({self.tz})",
         ]
         for problem in self.filter_problems:
             parts.extend(["\n", ("⚠ " + problem, "bold $warning")])

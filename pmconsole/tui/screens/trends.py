@@ -109,13 +109,18 @@ class MetricsScreen(Screen[None]):
                                  tz=self.tz, id="chart-ttr")
                 with Vertical(id="metrics-quarters", classes="metrics-box") as quarters:
                     quarters.border_title = Content("By quarter (newest first)")
-                    yield DataTable(id="metrics-quarter-table", cursor_type="row",
+                    yield DataTable(id="metrics-quarter-table", cursor_type="none",
                                     zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
         self.fill_tables()
-        self.query_one("#metrics-quarter-table", DataTable).focus()
+        # The page scrolls as a whole (↑/↓, PgUp/PgDn), starting at the top.
+        self.query_one("#metrics-body", VerticalScroll).focus()
+
+    def on_resize(self) -> None:
+        # Taller charts when the screen has room for them (a projector at 200×60).
+        self.set_class(self.size.height >= 50, "-tall")
 
     def fill_tables(self) -> None:
         report = self.report

@@ -18,7 +18,6 @@ from textual.widgets import Sparkline, Static
 
 from pmconsole.domain.metrics import format_duration
 
-CHART_HEIGHT = 5
 AXIS_WIDTH = 9
 
 
@@ -26,12 +25,29 @@ def _median(values: Sequence[float]) -> float:
     return float(statistics.median(values))
 
 
+class ChartAxis(Static):
+    """The value axis: the highest value at the top, the lowest at the bottom, as tall as
+    the chart is."""
+
+    def __init__(self, high: str, low: str, *, classes: str = "") -> None:
+        super().__init__("", classes=classes)
+        self.high = high
+        self.low = low
+
+    def render(self) -> Content:
+        height = max(2, self.size.height)
+        width = AXIS_WIDTH - 2
+        lines = [f"{self.high:>{width}} ┤"] + [f"{'':>{width}} │"] * (height - 2)
+        lines.append(f"{self.low:>{width}} ┤")
+        return Content("\n".join(lines))
+
+
 class TrendChart(Vertical):
     """``title`` over time: ``points`` are (incident time, seconds), oldest first."""
 
     def __init__(self, title: str, points: Sequence[tuple[DateTime, float]], *,
                  tz: str = "UTC", id: str | None = None) -> None:
-        super().__init__(id=id)
+        super().__init__(id=id, classes="" if points else "-empty")
         self.border_title = Content(title)
         self.points = list(points)
         self.tz = tz
@@ -42,12 +58,9 @@ class TrendChart(Vertical):
             yield Static(Content("No incident has both timestamps yet: set them with "
                                  "i (Details) in a session."), classes="chart-empty")
             return
-        low, high = min(values), max(values)
-        axis = [format_duration(high)] + [""] * (CHART_HEIGHT - 2) + [format_duration(low)]
         with Horizontal(classes="chart-row"):
-            yield Static(Content("\n".join(f"{label:>{AXIS_WIDTH - 2}} ┤" if label else
-                                           f"{'':>{AXIS_WIDTH - 2}} │" for label in axis)),
-                         classes="chart-axis")
+            yield ChartAxis(format_duration(max(values)), format_duration(min(values)),
+                            classes="chart-axis")
             yield Sparkline(values, summary_function=_median)
         first = self.points[0][0].in_timezone(self.tz).date().isoformat()
         last = self.points[-1][0].in_timezone(self.tz).date().isoformat()
