@@ -660,7 +660,10 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
 
         if self.app.is_web:
             # In a browser tab the file belongs on the viewer's machine, not the server's.
-            self.app.deliver_text(self.minutes_text(), save_filename=safe_filename(self.session.title, "md"),
+            from io import StringIO
+
+            self.app.deliver_text(StringIO(self.minutes_text()),
+                                  save_filename=safe_filename(self.session.title, "md"),
                                   mime_type="text/markdown")
             return
 
