@@ -34,6 +34,7 @@ def _groups() -> list[tuple[tuple[str, ...], Callable[[Context], list[Figure]]]]
 
     return [
         (("startup_demo",), lambda c: [measure_process.startup_demo(c)]),
+        (("startup_skeleton",), lambda c: [measure_process.startup_skeleton(c)]),
         (("startup_help",), lambda c: [measure_process.startup_help(c)]),
         (("startup_export",), lambda c: [measure_process.startup_export(c)]),
         (("home_first_frame",), lambda c: [measure_process.home_first_frame(c)]),

@@ -22,11 +22,11 @@ class Repeats:
     """How many times each thing is measured (per side)."""
 
     processes: int = 9        # start-up runs of each program, interleaved with the reference
-    console_processes: int = 5  # `pmconsole open` in a PTY (time and peak memory)
+    console_processes: int = 4  # `pmconsole open` / home screen in a PTY (time, peak memory)
     rounds: int = 3           # in-process rounds; each starts fresh apps for both sizes
     keys: int = 16            # key presses per figure per round
     adds: int = 8             # quick-adds per round
-    opens: int = 3            # session opens per round
+    opens: int = 2            # session opens per round (after one unmeasured open)
     search: int = 5           # repetitions of each search query
     export: int = 7
 

@@ -18,6 +18,7 @@ from typing import Any
 # that each one is in the JSON.
 FIGURE_KEYS: tuple[str, ...] = (
     "startup_demo",
+    "startup_skeleton",
     "startup_help",
     "startup_export",
     "key_down_timeline",
@@ -99,7 +100,8 @@ class Figure:
 
     @property
     def ratio(self) -> float:
-        return self.subject.median / self.reference.median if self.reference.median else float("inf")
+        reference = self.reference.median
+        return self.subject.median / reference if reference else float("inf")
 
     @property
     def cpu_ratio(self) -> float | None:
@@ -158,7 +160,8 @@ def _amount(value: float, unit: str) -> str:
 
 def _side(side: Side, unit: str) -> str:
     if unit == "KiB":
-        return f"{_amount(side.median, unit)} [{min(side.samples) / 1024:.0f}–{max(side.samples) / 1024:.0f}]"
+        low, high = min(side.samples) / 1024, max(side.samples) / 1024
+        return f"{_amount(side.median, unit)} [{low:.0f}–{high:.0f}]"
     low, high = min(side.samples), max(side.samples)
     digits = 0 if high >= 100 else 1 if high >= 10 else 2
     return f"{_amount(side.median, unit)} [{low:.{digits}f}–{high:.{digits}f}]"

@@ -18,7 +18,6 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pendulum
 from pendulum import DateTime
@@ -311,7 +310,7 @@ def insert(store: Store, generated: GeneratedSession) -> int:
     """Save one generated session in one transaction; returns its id."""
     with store.transaction() as db:
         row = to_row(dataclasses.replace(generated.session, id=None))
-        session_id = db["sessions"].insert(row).last_pk
+        session_id = db.table("sessions").insert(row).last_pk
         assert isinstance(session_id, int)
         for table, entries in (
             ("agenda_items", generated.agenda),
@@ -320,7 +319,7 @@ def insert(store: Store, generated: GeneratedSession) -> int:
             ("action_items", generated.actions),
         ):
             if entries:
-                db[table].insert_all(
+                db.table(table).insert_all(
                     (to_row(dataclasses.replace(e, session_id=session_id)) for e in entries),
                     batch_size=500,
                 )
@@ -367,7 +366,8 @@ def console_db(path: Path, sizes: Sizes, *, seed: int = SEED,
     return ConsoleData(path, small, big)
 
 
-def history_db(path: Path, sessions: int, entries_per_session: int, *, seed: int = SEED) -> list[int]:
+def history_db(path: Path, sessions: int, entries_per_session: int, *,
+               seed: int = SEED) -> list[int]:
     """``sessions`` past post-mortems of ``entries_per_session`` entries each."""
     rng = random.Random(seed + sessions)
     store = _open(path)

@@ -16,18 +16,24 @@ to that frame. ``Pilot.press()`` is not used to time anything: it sleeps in step
 
 Between two presses the app is left idle for a moment (as between two real key
 strokes), so each press starts from a quiet event loop. Each figure does one unmeasured
-press first. Rounds alternate the small and the big session, each round with fresh apps.
+press first. Rounds alternate the small and the big session; each round runs in its own
+interpreter (``python -m bench.measure_app REQUEST``), so nothing left over from an
+earlier app (garbage, caches, a bigger heap for the collector to walk) weighs on it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import json
 import random
+import subprocess
+import sys
 from collections.abc import Callable
 from time import perf_counter
 from typing import Any
 
-from bench.context import TERMINAL_SIZE, Context
+from bench.context import ROOT, TERMINAL_SIZE, Context, Repeats
 from bench.figures import Budget, Figure, Side
 
 SETTLE = 0.05  # idle time between two measured actions, seconds
@@ -98,26 +104,38 @@ async def wait_for(predicate: Callable[[], bool], what: str, timeout: float = TI
 def _visible(table: Any, row: int) -> bool:
     top = int(table.scroll_offset.y)
     height = table.scrollable_content_region.height - table.header_height
-    return table.cursor_row == row and top <= row < top + height
+    return bool(table.cursor_row == row and top <= row < top + height)
 
 
-async def console_round(ctx: Context, session_id: int, samples: dict[str, list[float]]) -> None:
+def focused_is(app: Any, widget: Any) -> Callable[[], bool]:
+    return lambda: app.focused is widget
+
+
+def cursor_on(table: Any, row: int) -> Callable[[], bool]:
+    return lambda: bool(table.cursor_row == row)
+
+
+def pressing(app: Any, key: str) -> Callable[[], None]:
+    return lambda: press(app, key)
+
+
+async def console_round(db_path: str, session_id: int, repeats: Repeats,
+                        samples: dict[str, list[float]]) -> None:
     """Keys and quick-adds in one fresh console on ``session_id``."""
     from pmconsole.store.repository import Store
     from pmconsole.tui.app import PostMortemApp
     from pmconsole.tui.screens.console import ConsoleScreen
     from pmconsole.tui.widgets.panes import ActionsPane, FindingsPane, TimelinePane
 
-    repeats = ctx.repeats
-    store = Store.open(ctx.console.path)
-    app = PostMortemApp(store, session_id=session_id, persist_theme=False)
+    store = Store.open(db_path)
+    app: Any = PostMortemApp(store, session_id=session_id, persist_theme=False)
     try:
         async with app.run_test(size=TERMINAL_SIZE):
             watch = FrameWatch(app)
             await wait_for(lambda: isinstance(app.screen, ConsoleScreen)
                            and app.screen.record is not None, "the console")
             await settle(0.5)
-            screen = app.screen
+            screen: Any = app.screen
             timeline = screen.query_one(TimelinePane)
             findings = screen.query_one(FindingsPane)
             actions = screen.query_one(ActionsPane)
@@ -125,8 +143,8 @@ async def console_round(ctx: Context, session_id: int, samples: dict[str, list[f
             # Pane switch: 3 (Key findings) and 2 (Timeline), alternately.
             for index in range(repeats.keys + 1):
                 key, target = ("3", findings.table) if index % 2 == 0 else ("2", timeline.table)
-                took = await watch.until(lambda t=target: app.focused is t,
-                                         lambda k=key: press(app, k), f"focus after {key}")
+                took = await watch.until(focused_is(app, target), pressing(app, key),
+                                         f"focus after {key}")
                 if index:
                     samples["key_pane_switch"].append(took)
                 await settle()
@@ -134,16 +152,16 @@ async def console_round(ctx: Context, session_id: int, samples: dict[str, list[f
             # Cursor down in a pane: rows 0 → 8, then back to the top (unmeasured).
             for pane_key, pane, figure in (("2", timeline, "key_down_timeline"),
                                            ("4", actions, "key_down_actions")):
-                await watch.until(lambda p=pane: app.focused is p.table,
-                                  lambda k=pane_key: press(app, k), f"focus after {pane_key}")
+                await watch.until(focused_is(app, pane.table), pressing(app, pane_key),
+                                  f"focus after {pane_key}")
                 table = pane.table
                 for index in range(repeats.keys + 1):
                     if table.cursor_row >= 8 or index == 0:
                         table.move_cursor(row=0, animate=False)
                         await settle(0.1)
                     row = table.cursor_row + 1
-                    took = await watch.until(lambda t=table, r=row: t.cursor_row == r,
-                                             lambda: press(app, "down"), "the cursor moved")
+                    took = await watch.until(cursor_on(table, row), pressing(app, "down"),
+                                             "the cursor moved")
                     if index:
                         samples[figure].append(took)
                     await settle()
@@ -179,7 +197,8 @@ async def console_round(ctx: Context, session_id: int, samples: dict[str, list[f
         store.close()
 
 
-async def open_round(ctx: Context, session_id: int, samples: list[float]) -> None:
+async def open_round(db_path: str, session_id: int, repeats: Repeats,
+                     samples: list[float]) -> None:
     """Open ``session_id`` from the session list, repeatedly, in one fresh app."""
     from pmconsole.store.repository import Store
     from pmconsole.tui.app import PostMortemApp
@@ -187,8 +206,8 @@ async def open_round(ctx: Context, session_id: int, samples: list[float]) -> Non
     from pmconsole.tui.screens.home import HomeScreen
     from pmconsole.tui.widgets.panes import TimelinePane
 
-    store = Store.open(ctx.console.path)
-    app = PostMortemApp(store, persist_theme=False)
+    store = Store.open(db_path)
+    app: Any = PostMortemApp(store, persist_theme=False)
     try:
         async with app.run_test(size=TERMINAL_SIZE):
             watch = FrameWatch(app)
@@ -204,7 +223,7 @@ async def open_round(ctx: Context, session_id: int, samples: list[float]) -> Non
 
             # The first open imports the console's modules and loads the script cards:
             # one-time costs, left out so that the figure is about the session's size.
-            for index in range(ctx.repeats.opens + 1):
+            for index in range(repeats.opens + 1):
                 took = await watch.until(opened, lambda: app.open_session(session_id),
                                          "the opened session")
                 if index:
@@ -218,26 +237,63 @@ async def open_round(ctx: Context, session_id: int, samples: list[float]) -> Non
         store.close()
 
 
-async def _run_all(ctx: Context) -> dict[str, dict[str, list[float]]]:
-    names = ("key_pane_switch", "key_down_timeline", "key_down_actions", "add_event")
-    big_id, small_id = ctx.console.big_id, ctx.console.small_id
-    samples: dict[int, dict[str, list[float]]] = {sid: {n: [] for n in names}
-                                                  for sid in (big_id, small_id)}
-    opens: dict[int, list[float]] = {big_id: [], small_id: []}
-    for round_index in range(ctx.repeats.rounds):
-        order = (small_id, big_id) if round_index % 2 == 0 else (big_id, small_id)
-        for session_id in order:
-            await console_round(ctx, session_id, samples[session_id])
-        for session_id in order:
-            await open_round(ctx, session_id, opens[session_id])
-    result = {name: {"big": samples[big_id][name], "small": samples[small_id][name]}
-              for name in names}
-    result["open_session"] = {"big": opens[big_id], "small": opens[small_id]}
+ROUND_NAMES = ("key_pane_switch", "key_down_timeline", "key_down_actions", "add_event")
+
+
+def run_round(ctx: Context, kind: str, session_id: int) -> dict[str, list[float]]:
+    """One round in a fresh interpreter, as a user starts pmconsole: no app, screen or
+    garbage left over from an earlier round can slow this one down."""
+    request = {"kind": kind, "db": str(ctx.console.path), "session_id": session_id,
+               "repeats": dataclasses.asdict(ctx.repeats)}
+    done = subprocess.run([sys.executable, "-m", "bench.measure_app", json.dumps(request)],
+                          cwd=str(ROOT), env=ctx.env, capture_output=True, text=True,
+                          timeout=900)
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines or not lines[-1].startswith(RESULT):
+        raise MeasureError(f"{kind} round on session {session_id} failed "
+                           f"({done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-3000:]}")
+    result: dict[str, list[float]] = json.loads(lines[-1][len(RESULT):])
     return result
 
 
+def _run_all(ctx: Context) -> dict[str, dict[str, list[float]]]:
+    big_id, small_id = ctx.console.big_id, ctx.console.small_id
+    samples: dict[int, dict[str, list[float]]] = {
+        sid: {n: [] for n in (*ROUND_NAMES, "open_session")} for sid in (big_id, small_id)}
+    for round_index in range(ctx.repeats.rounds):
+        order = (small_id, big_id) if round_index % 2 == 0 else (big_id, small_id)
+        for kind in ("console", "open"):
+            for session_id in order:
+                for name, values in run_round(ctx, kind, session_id).items():
+                    samples[session_id][name] += values
+    return {name: {"big": samples[big_id][name], "small": samples[small_id][name]}
+            for name in (*ROUND_NAMES, "open_session")}
+
+
+RESULT = "ROUND-RESULT "
+
+
+async def _one_round(kind: str, db_path: str, session_id: int,
+                     repeats: Repeats) -> dict[str, list[float]]:
+    if kind == "console":
+        samples: dict[str, list[float]] = {name: [] for name in ROUND_NAMES}
+        await console_round(db_path, session_id, repeats, samples)
+        return samples
+    opens: list[float] = []
+    await open_round(db_path, session_id, repeats, opens)
+    return {"open_session": opens}
+
+
+def main(argv: list[str]) -> None:
+    request = json.loads(argv[0])
+    repeats = Repeats(**request["repeats"])
+    result = asyncio.run(_one_round(request["kind"], request["db"], request["session_id"],
+                                    repeats))
+    print(RESULT + json.dumps(result), flush=True)
+
+
 def in_app_figures(ctx: Context) -> list[Figure]:
-    raw = asyncio.run(_run_all(ctx))
+    raw = _run_all(ctx)
     s = ctx.sizes
     big = f"{s.big_events:,} events, {s.big_actions:,} action items"
     small = f"{s.small_events} events, {s.small_actions} action items"
@@ -273,3 +329,7 @@ def in_app_figures(ctx: Context) -> list[Figure]:
                Side(small, ms(raw["open_session"]["small"])),
                budget=Budget(ratio_max=3)),
     ]
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -12,7 +12,7 @@ import json
 import subprocess
 from collections.abc import Callable, Sequence
 
-from bench.context import TERMINAL_SIZE, Context
+from bench.context import BENCH_DIR, TERMINAL_SIZE, Context
 from bench.figures import Budget, Figure, Side
 from bench.terminal import time_process, time_to_first_frame
 
@@ -97,6 +97,25 @@ def startup_demo(ctx: Context) -> Figure:
         subject=subject,
         reference=reference,
         budget=Budget(ratio_max=1.6),
+    )
+
+
+def startup_skeleton(ctx: Context) -> Figure:
+    skeleton = [ctx.python, str(BENCH_DIR / "skeleton_app.py")]
+    subject, reference = alternate(
+        ctx, ctx.repeats.processes,
+        frame_time(ctx, skeleton, ["Skeleton reference app", "Timeline", PALETTE]),
+        frame_time(ctx, ctx.minimal_app, ["Minimal reference app", PALETTE]),
+        "five-pane skeleton (bench/skeleton_app.py)",
+        "minimal Textual app (Header, Static, Footer), same PTY",
+    )
+    return Figure(
+        key="startup_skeleton",
+        title="start-up: five-pane skeleton → first frame",
+        method="As the `pmconsole demo` figure, for a Textual app with the console's layout "
+               "and nothing behind it (informative: what the layout alone costs).",
+        subject=subject,
+        reference=reference,
     )
 
 

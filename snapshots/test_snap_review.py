@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from pmconsole.tui.app import PostMortemApp
-from tests.tui.test_review_support import history_store, review_app
+from tests.tui.test_review_support import debounced, history_store, review_app
 
 
 def history_app(tmp_path: Path) -> PostMortemApp:
@@ -24,7 +24,8 @@ def history_app(tmp_path: Path) -> PostMortemApp:
 
 
 async def settle(pilot: Pilot[None]) -> None:
-    await pilot.pause(0.3)
+    """Wait for the typed filter or search to have run (debounced), then for the frame."""
+    await debounced(pilot)
     await pilot.pause()
 
 

@@ -15,33 +15,29 @@ import click
 import pendulum
 
 from pmconsole.cli.base import fail, main, opened_store, session_or_fail
-from pmconsole.exchange.files import WouldOverwrite, safe_filename, write_text_atomic
-from pmconsole.exchange.json_io import MAX_CHARS, ImportFailed, dump_session, load_session
+from pmconsole.exchange.files import (
+    MAX_IMPORT_BYTES,
+    UnreadableFile,
+    WouldOverwrite,
+    read_text_file,
+    safe_filename,
+    write_text_atomic,
+)
+from pmconsole.exchange.json_io import ImportFailed, dump_session, load_session
 from pmconsole.exchange.minutes import render_minutes
 from pmconsole.exchange.timeline_csv import CsvImportFailed, parse_timeline_csv
 from pmconsole.store.review import linked_titles
 
 # Files read by import: far above any real session or timeline, and safe to hold in memory.
-MAX_FILE_BYTES = MAX_CHARS
+MAX_FILE_BYTES = MAX_IMPORT_BYTES
 
 
 def _read_text(path: Path) -> str:
     """A UTF-8 text file (a byte-order mark is allowed); one-line error and exit otherwise."""
-    if not path.exists():
-        fail(f"{path}: no such file")
-    if path.is_dir():
-        fail(f"{path} is a folder, not a file")
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as error:
-        fail(f"{path}: cannot be read ({error.strerror or error})")
-    if len(data) > MAX_FILE_BYTES:
-        fail(f"{path}: the file is too large (the limit is {MAX_FILE_BYTES // 2**20} MiB)")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        fail(f"{path}: not UTF-8 text (byte {error.start} cannot be read); save it as UTF-8")
+        return read_text_file(path, limit=MAX_FILE_BYTES)
+    except UnreadableFile as error:
+        fail(str(error))
 
 
 def _write_stdout(text: str) -> None:

@@ -226,7 +226,10 @@ def metrics_command(ctx: click.Context, session_id: int | None, as_json: bool) -
             else:
                 _print_metrics(m)
             return
-        sessions = store.list_sessions()
+        from pmconsole.store.review import incident_sessions
+
+        # Follow-up meetings are not incidents: they would skew MTTx (as in the metrics view).
+        sessions = incident_sessions(store.list_sessions())
     from pmconsole.domain.trends import trend_report
 
     report = trend_report(sessions)

@@ -116,6 +116,21 @@ def planned_total_minutes(agenda: Sequence[AgendaItem]) -> int:
     return sum(item.planned_minutes for item in agenda)
 
 
+def _pause_moment(item: AgendaItem, now: DateTime) -> DateTime:
+    """When a pause that starts ``now`` begins, for the item's own clock.
+
+    With the wall clock set back behind the item's start (plus its earlier pauses), the
+    countdown shows the full allowance (elapsed is never negative). A pause stored at that
+    skewed ``now`` would, once the clock is corrected, count the whole jump as time paused
+    and hold the countdown at its full allowance for as long as the jump. Pausing at the
+    moment the shown elapsed time (zero) was reached keeps the countdown continuing from
+    the value it froze at.
+    """
+    if item.started is None:
+        return now
+    return max(now, item.started.add(seconds=item.paused_seconds))
+
+
 def _resume(item: AgendaItem, now: DateTime) -> AgendaItem:
     """Fold a current pause into ``paused_seconds``."""
     if item.paused_at is None:
@@ -169,7 +184,8 @@ def go_back(agenda: Sequence[AgendaItem], now: DateTime) -> list[AgendaItem]:
     if index == 0:
         return []
     current = agenda[index]
-    held = current if current.paused_at is not None else dataclasses.replace(current, paused_at=now)
+    held = current if current.paused_at is not None else dataclasses.replace(
+        current, paused_at=_pause_moment(current, now))
     return [_begin(agenda[index - 1], now), held]
 
 
@@ -180,7 +196,7 @@ def toggle_pause(agenda: Sequence[AgendaItem], now: DateTime) -> list[AgendaItem
         return []
     item = agenda[index]
     if item.paused_at is None:
-        return [dataclasses.replace(item, paused_at=now)]
+        return [dataclasses.replace(item, paused_at=_pause_moment(item, now))]
     return [_resume(item, now)]
 
 

@@ -53,7 +53,7 @@ def viewer_timezone(name: str | None = None) -> str:
     """``name`` if given, else the timezone of the machine the viewer sits at."""
     if name:
         return name
-    return pendulum.local_timezone().name or "UTC"
+    return pendulum.now().timezone_name or "UTC"
 
 
 def local_today(now: DateTime, tz: str) -> Date:

@@ -1,4 +1,5 @@
-"""Writing exported files safely, and naming them after a session's title.
+"""Writing exported files safely, naming them after a session's title, and reading the
+text files a user imports.
 
 ``write_text_atomic`` writes the whole file under a temporary name in the target folder,
 flushes it to disk, and only then gives it its final name with ``os.link`` (which fails
@@ -17,6 +18,10 @@ from pathlib import Path
 
 from pmconsole.domain.text import clean_text
 
+# Files read for import (JSON sessions, CSV timelines): far above any real session or
+# timeline (10,000 timeline events take about 2 MB), and safe to hold in memory.
+MAX_IMPORT_BYTES = 64 * 1024 * 1024
+
 # Bytes allowed for the name before the extension: most file systems allow 255 bytes per
 # name; this leaves room for the extension and for tools that add suffixes.
 MAX_STEM_BYTES = 200
@@ -31,6 +36,37 @@ _FORBIDDEN = str.maketrans({ch: "-" for ch in '/\\:*?"<>|'})
 # Link errors that mean "this file system cannot make hard links", not "name taken".
 _NO_HARD_LINKS = {errno.EPERM, errno.EMLINK, errno.EXDEV, errno.EOPNOTSUPP, errno.ENOTSUP,
                   errno.ENOSYS}
+
+
+class UnreadableFile(ValueError):
+    """A file to import that cannot be read as text; ``str(error)`` is one line for the user."""
+
+
+def read_text_file(path: Path, *, limit: int = MAX_IMPORT_BYTES) -> str:
+    """The UTF-8 text of ``path`` (a byte-order mark is allowed), at most ``limit`` bytes.
+
+    Never reads more than ``limit + 1`` bytes, so a huge file is refused without filling
+    memory. Raises ``UnreadableFile`` for a missing file, a folder, an unreadable or too
+    large file, or bytes that are not UTF-8 (UTF-16, Latin-1, binary).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise UnreadableFile(f"{path}: no such file")
+    if path.is_dir():
+        raise UnreadableFile(f"{path} is a folder, not a file")
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as error:
+        raise UnreadableFile(f"{path}: cannot be read ({error.strerror or error})") from error
+    if len(data) > limit:
+        raise UnreadableFile(f"{path}: the file is too large (the limit is "
+                             f"{limit // 2**20} MiB)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UnreadableFile(f"{path}: not UTF-8 text (byte {error.start} cannot be read); "
+                             "save it as UTF-8") from None
 
 
 class WouldOverwrite(FileExistsError):

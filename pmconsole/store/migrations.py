@@ -124,5 +124,8 @@ def m001_initial_schema(db: sqlite_utils.Database) -> None:
         if statement.strip():
             db.execute(statement)
     for table, columns in FTS_COLUMNS.items():
-        # porter: "fail" finds "failed" and "failover"; unicode61 underneath handles CJK runs.
-        db[table].enable_fts(list(columns), create_triggers=True, tokenize="porter")  # type: ignore[union-attr]
+        # No stemmer: search treats every word as a prefix (see search.fts_query), which finds
+        # "failed" from "fail" and also works on half-typed words, where stems would not.
+        db[table].enable_fts(  # type: ignore[union-attr]
+            list(columns), create_triggers=True, tokenize="unicode61 remove_diacritics 2"
+        )

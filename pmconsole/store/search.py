@@ -44,7 +44,7 @@ class SearchHit:
 
 
 def fts_query(text: str) -> str | None:
-    """Turn anything typed into a safe FTS5 query: every word quoted, the last as a prefix.
+    """Turn anything typed into a safe FTS5 query: every word quoted, as a prefix.
 
     Operators (AND, OR, NEAR, ``-``, ``*``, quotes, parentheses) lose their meaning and
     become plain words or are dropped; ``None`` means there is nothing to search for.
@@ -52,9 +52,9 @@ def fts_query(text: str) -> str | None:
     words = _TOKEN.findall(text)
     if not words:
         return None
-    quoted = ['"%s"' % w.replace('"', '""') for w in words]
-    quoted[-1] += "*"
-    return " ".join(quoted)
+    # Every word is a prefix: results follow the typing ("replicat" already finds
+    # "replication") and "fail" finds "failed", "failover" and "failure".
+    return " ".join('"{}"*'.format(w.replace('"', '""')) for w in words)
 
 
 def search(db: sqlite_utils.Database, text: str, *, limit: int = 50) -> list[SearchHit]:

@@ -27,7 +27,7 @@ class PostMortemApp(App[None]):
     TITLE = "pmconsole"
     CSS_PATH: ClassVar[list[str]] = [
         str(styles_dir() / name)
-        for name in ("app.tcss", "console.tcss", "home.tcss", "dialogs.tcss")
+        for name in ("app.tcss", "console.tcss", "home.tcss", "review.tcss", "dialogs.tcss")
     ]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave pmconsole (everything is already saved)."),
@@ -42,8 +42,12 @@ class PostMortemApp(App[None]):
         session_id: int | None = None,
         clock: Clock | None = None,
         persist_theme: bool = True,
+        viewer_tz: str | None = None,
     ) -> None:
         super().__init__()
+        # The viewer's timezone decides which action items are overdue "today";
+        # None means this machine's.
+        self.viewer_tz = viewer_tz
         self.store = store
         self.clock: Clock = clock or SystemClock()
         self.initial_session_id = session_id

@@ -36,8 +36,9 @@ def test_smoke_run_produces_every_figure(tmp_path: Path) -> None:
             stats = figure[side]
             assert stats["n"] >= 1, (key, side)
             for name in ("median", "min", "max"):
-                assert isinstance(stats[name], int | float) and math.isfinite(stats[name]), (key, side)
-                assert stats[name] > 0, (key, side, name)
+                value = stats[name]
+                assert isinstance(value, int | float) and math.isfinite(value), (key, side)
+                assert value > 0, (key, side, name)
         assert math.isfinite(figure["ratio"]), key
         assert figure["pass"] in (True, False, None), key
     # The commands that must not import Textual were checked, whatever the timings.

@@ -209,8 +209,9 @@ class PtyConsole:
         self.raw = bytearray()
         child_env = {k: v for k, v in os.environ.items()
                      if not k.startswith(("TEXTUAL", "PYTEST", "COLUMNS", "LINES"))}
+        child_env.pop("PYTHONDONTWRITEBYTECODE", None)  # 55 start-ups: let them share .pyc files
         child_env.update(TERM="xterm-256color", COLUMNS=str(columns), LINES=str(lines),
-                         PYTHONDONTWRITEBYTECODE="1", PYTHONUNBUFFERED="1")
+                         PYTHONUNBUFFERED="1")
         child_env.update(env or {})
         argv = [sys.executable, "-m", "pmconsole", *args]
         # forkpty: a new session whose controlling terminal is the PTY, as in a real terminal
@@ -372,19 +373,11 @@ class PtyConsole:
 def render_digits(text: str) -> list[str]:
     """The three lines Textual's Digits widget draws for ``text`` (its own font)."""
     from rich.console import Console
-
     from textual.renderables.digits import Digits
 
     console = Console(width=200, legacy_windows=False, color_system=None)
-    lines = ["", "", ""]
-    row = 0
-    for segment in Digits(text).__rich_console__(console, console.options):
-        if segment.text == "\n":
-            row += 1
-            continue
-        if row < 3:
-            lines[row] += segment.text
-    return lines
+    lines = console.render_lines(Digits(text), console.options, pad=False)
+    return ["".join(segment.text for segment in line) for line in lines[:3]]
 
 
 def shows_digits(screen: str, text: str) -> bool:

@@ -479,7 +479,7 @@ def test_the_console_never_starts_on_a_refused_file(
     assert fingerprint(path) == before
 
 
-# -- disk full in the console: the save fails clearly and the meeting goes on ------------------------
+# -- disk full in the console: the save fails clearly and the meeting goes on -------------------
 
 
 async def test_disk_full_in_the_console(

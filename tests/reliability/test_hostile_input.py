@@ -19,7 +19,6 @@ import asyncio
 import concurrent.futures
 import dataclasses
 import itertools
-import re
 import sqlite3
 import threading
 import time
@@ -67,9 +66,10 @@ ESCAPES = ["\x1b[31m", "\x1b[0m", "\x1b]0;x\x07", "\x1b]52;c;aGVsbG8=\x07", "\x1
            "\x1bP+q\x1b\\", "\x1b[6n", "\x1bc", "\x9b31m", "\x1b[?1049h"]
 CONTROLS = ["\x00", "\x01", "\x07", "\x08", "\x0b", "\x0c", "\x0e", "\x1f", "\x7f", "\x85", "\x9f",
             "\r", "\r\n", "\n", "\t", "\u2028", "\u2029"]
-SCRIPTS = ["👩‍💻", "🧑🏽‍🚒", "👨‍👩‍👧‍👦", "🏳️‍🌈", "障害対応の振り返り", "데이터베이스", "e\u0301", "Z\u0351\u0352\u0353",
-           "\u202eevil.exe\u202c", "\u200f", "\u2066x\u2069", "\u200b", "\ufeff", "\u00ad", "ﷺ",
-           "\U0010ffff", "\uffff", "\ud800", "\udfff", "\udbff\udc00"]
+SCRIPTS = ["👩‍💻", "🧑🏽‍🚒", "👨‍👩‍👧‍👦", "🏳️‍🌈", "障害対応の振り返り", "데이터베이스",
+           "e\u0301", "Z\u0351\u0352\u0353", "\u202eevil.exe\u202c", "\u200f", "\u2066x\u2069",
+           "\u200b", "\ufeff", "\u00ad", "ﷺ", "\U0010ffff", "\uffff", "\ud800", "\udfff",
+           "\udbff\udc00"]
 MARKDOWN = ["*", "_", "`", "```", "|", "#", "# h", "- ", "1. ", "> ", "<script>", "&amp;", "\\",
             "    code", "---", "~~", "$x$", "[x](javascript:alert(1))", "<!--"]
 OTHER = ["{title}", "%s", "'", '"', "--", ";", "DROP TABLE sessions;", "NEAR(", "AND OR NOT", "*",
@@ -87,7 +87,8 @@ ONE_MEGABYTE = "x" * (1 << 20)
 TEN_THOUSAND_LINES = "\n".join(f"line {i} of the pasted log" for i in range(10_000))
 FIXED = [*PIECES,
          "".join(PIECES),
-         "[@click=app.quit]x[/] \x1b]0;PWNED\x07 \x1b[31mred\x1b[0m \x00nul 👩‍💻 障害 e\u0301 \u202e\ud800",
+         "[@click=app.quit]x[/] \x1b]0;PWNED\x07 \x1b[31mred\x1b[0m \x00nul 👩‍💻 障害 e\u0301 "
+         "\u202e\ud800",
          "first line\nsecond line\r\nthird\rfourth"]
 
 # The fixed list in a dozen lines, for the tests that pay a screen refresh per string.

@@ -181,8 +181,8 @@ def test_nothing_to_search_for(query: str) -> None:
 def test_operators_are_plain_words(shared: Store) -> None:
     # "AND" and "NEAR" as typed are words in the summary, not FTS operators.
     assert ids(search(shared.db, "NEAR the edge AND"), EntityKind.SESSION)
-    assert fts_query("a OR b") == '"a" "OR" "b"*'
-    assert fts_query('say "hi"') == '"say" "hi"*'
+    assert fts_query("a OR b") == '"a"* "OR"* "b"*'
+    assert fts_query('say "hi"') == '"say"* "hi"*'
 
 
 @settings(max_examples=200, deadline=None,

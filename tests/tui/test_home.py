@@ -26,6 +26,7 @@ from tests.tui.test_review_support import (
     TODAY,
     column,
     cursor_key,
+    debounced,
     errors,
     history_store,
     review_app,
@@ -125,7 +126,7 @@ async def test_typed_filter_as_you_type(history: Store) -> None:
         await pilot.press("f")
         assert isinstance(app.focused, Input)
         await pilot.press(*"sev:SEV1 status:reviewed")
-        await pilot.pause(0.3)
+        await debounced(pilot)
         expected = expected_titles(history, "date", True, "sev:SEV1 status:reviewed")
         assert expected and titles(app) == expected
         assert set(column(table(app), "sev")) == {"SEV1"}
@@ -143,7 +144,7 @@ async def test_filter_by_service_and_dates(history: Store) -> None:
     async with app.run_test(size=SIZE) as pilot:
         app.screen.query_one("#home-filter", Input).value = (
             "service:auth from:2026-08-01 to:2026-08-31")
-        await pilot.pause(0.3)
+        await debounced(pilot)
         assert titles(app) == ["Login outage during identity provider failover"]
 
 
@@ -151,14 +152,14 @@ async def test_a_bad_filter_is_explained_under_the_box_and_escape_clears(history
     app = review_app(history)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f", *"sev:7 zzzz")
-        await pilot.pause(0.3)
+        await debounced(pilot)
         status = shown(app.screen.query_one("#home-status", Static))
         assert "⚠ sev:7 is not a severity" in status
         assert table(app).row_count == 0
         empty = app.screen.query_one("#home-empty", Static)
         assert empty.display and "No session matches the filter" in shown(empty)
         await pilot.press("escape")
-        await pilot.pause(0.3)
+        await debounced(pilot)
         assert app.screen.query_one("#home-filter", Input).value == ""
         assert table(app).row_count == 17
         await pilot.press("escape")
@@ -228,17 +229,17 @@ async def test_user_text_is_never_markup(tmp_path: Path) -> None:
         assert sorted(titles(app)) == sorted(HOSTILE_TITLES)
         assert set(column(table(app), "service")) == {"[red]svc"}
         await pilot.press("f", *"[/]")
-        await pilot.pause(0.3)
+        await debounced(pilot)
         assert sorted(titles(app)) == ["[/]", "[@click=app.quit]x[/]"]
         assert app.is_running and errors(app) == []
 
 
 async def test_overdue_counts_follow_the_viewers_day(tmp_path: Path) -> None:
+    import pendulum
+
     from pmconsole.domain.clock import FrozenClock
     from tests.factory import make_app
     from tests.tui.test_review_support import record_notifications
-
-    import pendulum
 
     store = Store.open(tmp_path / "tz.db")
     s = store.create_session(Session(title="S", created=NOW))
@@ -256,7 +257,7 @@ async def test_counts_refresh_after_an_edit_in_the_console(history: Store) -> No
     app = review_app(history)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f", *"alias swap", "enter")
-        await pilot.pause(0.3)
+        await debounced(pilot)
         assert rows(table(app))[0][5:7] == ["1", "1 !"]
         session_id = int(cursor_key(table(app)))  # type: ignore[arg-type]
         await pilot.press("enter")
@@ -337,3 +338,31 @@ async def test_table_is_a_datatable_filled_once(history: Store) -> None:
         await pilot.press("s", "r")
         # Sorting reorders the rows already there; nothing is re-read or re-added.
         assert app.screen._filled is before  # type: ignore[attr-defined]
+
+
+async def test_f1_lists_the_keys_of_each_review_screen(history: Store) -> None:
+    from pmconsole.tui.screens.help import HelpScreen
+
+    app = review_app(history)
+    async with app.run_test(size=SIZE) as pilot:
+        for key, screen_type in (("", HomeScreen), ("t", TrackerScreen), ("g", MetricsScreen),
+                                 ("slash", SearchScreen)):
+            if key:
+                await pilot.press(key)
+                await pilot.pause()
+            under = app.screen
+            assert isinstance(under, screen_type)
+            app.action_help()
+            await pilot.pause()
+            assert isinstance(app.screen, HelpScreen)
+            described = {str(row[2]) for row in rows(app.screen.query_one(DataTable))}
+            for binding in screen_type.BINDINGS:
+                assert isinstance(binding, Binding)
+                assert binding.description in described or binding.tooltip in described
+            await pilot.press("escape")
+            await pilot.pause()
+            assert app.screen is under
+            if key:
+                await pilot.press("escape", "escape")
+                await pilot.pause()
+        assert errors(app) == []

@@ -6,6 +6,7 @@ read what a table or a line of text shows.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -74,3 +75,19 @@ def cursor_key(table: DataTable[Any]) -> str | None:
     if table.row_count == 0:
         return None
     return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+
+async def debounced(pilot: Any, timeout: float = 10.0) -> None:
+    """Wait until the screen has acted on what was typed last (its debounce timer fired).
+
+    The screens clear their timer once the filter or search has run; waiting for that, not
+    for a fixed time, keeps the tests right on a slow or busy machine.
+    """
+    screen = pilot.app.screen
+    deadline = time.monotonic() + timeout
+    await pilot.pause(0.2)
+    while time.monotonic() < deadline:
+        if all(getattr(screen, name, None) is None for name in ("_filter_timer", "_timer")):
+            break
+        await pilot.pause(0.05)
+    await pilot.pause()

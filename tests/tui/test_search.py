@@ -16,12 +16,20 @@ from pmconsole.tui.screens.console import ConsoleScreen
 from pmconsole.tui.screens.home import HomeScreen
 from pmconsole.tui.screens.search import (
     MATCH_STYLE,
-    SEARCH_DEBOUNCE,
     ResultsTable,
     SearchScreen,
     snippet_content,
 )
-from tests.tui.test_review_support import NOW, SIZE, errors, history_store, review_app, rows, shown
+from tests.tui.test_review_support import (
+    NOW,
+    SIZE,
+    debounced,
+    errors,
+    history_store,
+    review_app,
+    rows,
+    shown,
+)
 
 HOSTILE_QUERIES = ['"', "AND", "a OR", "*", "-x", "NEAR(", "it's", "", " ", "\t",
                    '"unbalanced', "NOT", "x NEAR/2 y", "col:x", "^x", "((", ")", "[/]",
@@ -41,7 +49,7 @@ def status(app) -> str:  # type: ignore[no-untyped-def]
 async def type_query(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
     """Type as a person does, then wait for the debounce."""
     await pilot.press(*text) if text else None
-    await pilot.pause(SEARCH_DEBOUNCE + 0.2)
+    await debounced(pilot)
 
 
 # -- the snippet -------------------------------------------------------------------------------
@@ -159,7 +167,7 @@ async def test_any_query_is_safe(tmp_path: Path, query: str) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("slash")
         app.screen.query_one(Input).value = query
-        await pilot.pause(SEARCH_DEBOUNCE + 0.2)
+        await debounced(pilot)
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, (SearchScreen, ConsoleScreen))

@@ -21,6 +21,7 @@ from tests.tui.test_review_support import (
     TODAY,
     column,
     cursor_key,
+    debounced,
     errors,
     record_notifications,
     review_app,
@@ -198,18 +199,18 @@ async def test_filter_by_owner_and_session(db: tuple[Store, Path]) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_tracker(pilot)
         await pilot.press("4", "f", *"owner:sre")
-        await pilot.pause(0.3)
+        await debounced(pilot)
         assert set(texts(app)) == {"Write the rollback runbook", "Old cleanup", "Game day"}
         assert str(app.screen.query_one("#all", Tab).label) == "All 3"
         app.screen.query_one("#tracker-filter", Input).value = "session:2"
-        await pilot.pause(0.3)
+        await debounced(pilot)
         assert set(column(table(app), "session")) == {"#2 Login [/] outage"}
         app.screen.query_one("#tracker-filter", Input).value = "session:x"
-        await pilot.pause(0.3)
+        await debounced(pilot)
         assert "⚠ session:x is not a session number" in shown(
             app.screen.query_one("#tracker-status", Static))
         await pilot.press("escape")  # clears the filter
-        await pilot.pause(0.3)
+        await debounced(pilot)
         assert len(texts(app)) == 6
 
 

@@ -24,6 +24,12 @@ from pmconsole.store.errors import StoreError
 T = TypeVar("T")
 
 
+def not_saved(error: StoreError) -> str:
+    """The store's message, saying that nothing was saved (once: SaveFailed already does)."""
+    text = str(error)
+    return text if text.startswith("Not saved") else f"Not saved: {text}"
+
+
 class FieldError(ValueError):
     """A value that cannot be accepted; the message is shown under the field."""
 
@@ -172,7 +178,7 @@ class FormDialog(ModalScreen[T | None], Generic[T]):
             saved = self.save_entry(entry)
         except StoreError as error:
             # The transaction rolled back; keep the dialog and everything typed in it.
-            self.show_error(None, f"Not saved: {error}")
+            self.show_error(None, not_saved(error))
             return
         except ConfirmFirst as question:
             self._confirm(question)

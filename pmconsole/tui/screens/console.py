@@ -104,9 +104,9 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
                 tooltip="Edit the session: title, service, people, incident times, SLO."),
         Binding("u", "undo", "Undo", show=False, id="edit.undo",
                 tooltip="Undo the last delete or accepted reframe."),
-        Binding("r", "toggle_lock", "Unlock", show=False, id="session.unlock",
+        Binding("r", "toggle_lock", "Unlock", id="session.unlock",
                 tooltip="Review mode: unlock editing of an ended session (again: lock)."),
-        Binding("m", "minutes", "Minutes", show=False, id="session.minutes",
+        Binding("m", "minutes", "Minutes", id="session.minutes",
                 tooltip="Preview the minutes as they will be exported."),
         Binding("E", "export", "Export", show=False, id="session.export",
                 tooltip="Export the minutes (Markdown) or the whole session (JSON) to a file."),
@@ -626,6 +626,7 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
                 pane.upsert(item, False)
             self.refresh_header()
             self.tick()
+            self.refresh_bindings()  # the footer follows the meeting: Start gives way to Next
 
         self.run_safely("Agenda change", save)
 
@@ -723,19 +724,9 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
                                         when="Send it to everyone invited, before the meeting."))
 
     def action_follow_up(self) -> None:
-        from pmconsole.store.review import create_follow_up
+        from pmconsole.tui.screens.home import start_follow_up
 
-        if self.store.readonly:
-            self.editable()
-            return
-
-        def create() -> None:
-            follow_up = create_follow_up(self.store, self.session_id, self.now())
-            assert follow_up.id is not None
-            self.app.say(f"Follow-up session created: {follow_up.title}")  # type: ignore[attr-defined]
-            self.app.open_session(follow_up.id)  # type: ignore[attr-defined]
-
-        self.run_safely("Creating the follow-up", create)
+        start_follow_up(self, self.session_id)
 
     # -- views and navigation ------------------------------------------------------------------------
 

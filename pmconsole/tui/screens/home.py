@@ -9,7 +9,7 @@ only when the database changed since the last look.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
+from pathlib import PurePath
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -22,6 +22,7 @@ from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Button, DataTable, Footer, Input, Static
 
+from pmconsole.tui.guard import GuardedMessages
 from pmconsole.domain.history import (
     FILTER_HELP,
     SORT_COLUMNS,
@@ -50,7 +51,7 @@ RIGHT_ALIGNED = {"open", "overdue", "ttd", "ttr"}
 FILTER_DEBOUNCE = 0.15
 # The review screens' stylesheet; loaded once, whichever review screen comes first (the
 # app may also list it in its CSS_PATH: Textual reads a file only once).
-REVIEW_CSS: list[str | Path] = [styles_dir() / "review.tcss"]
+REVIEW_CSS: list[str | PurePath] = [styles_dir() / "review.tcss"]
 
 
 def binding_commands(screen: Any, bindings: Iterable[BindingType]) -> Iterable[SystemCommand]:
@@ -179,7 +180,7 @@ def start_follow_up(screen: Screen[Any], session_id: int) -> None:
     app.push_screen(FollowUpDialog("\n".join(lines)), answered)
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(GuardedMessages, Screen[None]):
     """Every session: sort, filter, open, search, track action items, metrics, follow-ups."""
 
     CSS_PATH = REVIEW_CSS
@@ -571,7 +572,8 @@ class HomeScreen(Screen[None]):
             return
 
         def save(session: Session) -> Session:
-            return self.store.create_session(session, DEFAULT_AGENDA)
+            saved: Session = self.store.create_session(session, DEFAULT_AGENDA)
+            return saved
 
         def opened(session: Session | None) -> None:
             if session is not None and session.id is not None:
@@ -604,8 +606,8 @@ class HomeScreen(Screen[None]):
             self.refresh_sessions()
 
         self.app.push_screen(
-            ConfirmDialog(f"Delete “{session.title}” with its timeline, findings and action items?\n"
-                          "This cannot be undone."),
+            ConfirmDialog(f"Delete “{session.title}” with its timeline, findings and action "
+                          "items?\nThis cannot be undone."),
             answered,
         )
 

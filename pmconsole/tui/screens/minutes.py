@@ -13,6 +13,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, MarkdownViewer, Static
 
+from pmconsole.tui.guard import GuardedMessages
 from pmconsole.tui.screens.home import REVIEW_CSS, binding_commands
 
 
@@ -33,7 +34,7 @@ def minutes_screen(store: Any, session_id: int, now: DateTime) -> MinutesScreen:
     return MinutesScreen(text, title=title)
 
 
-class MinutesScreen(Screen[None]):
+class MinutesScreen(GuardedMessages, Screen[None]):
     """The exported Markdown minutes, rendered; Escape goes back."""
 
     CSS_PATH = REVIEW_CSS

@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
+from pmconsole.tui.guard import GuardedMessages
 from pmconsole.domain.model import EntityKind
 from pmconsole.store.search import MARK_END, MARK_START, SearchHit, fts_query, search
 from pmconsole.tui.screens.home import REVIEW_CSS, binding_commands, plural
@@ -81,7 +82,7 @@ class QueryInput(Input):
             table.focus()
 
 
-class SearchScreen(Screen[None]):
+class SearchScreen(GuardedMessages, Screen[None]):
     """Full-text search across all sessions (timeline, findings, action items, scripts…)."""
 
     CSS_PATH = REVIEW_CSS
@@ -224,7 +225,7 @@ class SearchScreen(Screen[None]):
             table._require_update_dimensions = True  # noqa: SLF001
             table.refresh()
 
-    # -- opening ------------------------------------------------------------------------------------
+    # -- opening -----------------------------------------------------------------------------------
 
     @property
     def selected_hit(self) -> SearchHit | None:

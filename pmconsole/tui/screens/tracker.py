@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static, Tab, Tabs
 
+from pmconsole.tui.guard import GuardedMessages
 from pmconsole.domain.model import ActionItem, ActionStatus
 from pmconsole.domain.tracker import (
     STATE_LABELS,
@@ -69,7 +70,7 @@ class ActionTable(DataTable[Any]):
     ]
 
 
-class TrackerScreen(Screen[None]):
+class TrackerScreen(GuardedMessages, Screen[None]):
     """Action items across all sessions, by state, with owner and session filters."""
 
     CSS_PATH = REVIEW_CSS
@@ -113,6 +114,7 @@ class TrackerScreen(Screen[None]):
         self.filter_problems: list[str] = []
         self._timer: Timer | None = None
         self._columns: tuple[tuple[str, int], ...] = ()
+        self._stamp: tuple[Any, ...] | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="tracker"):
@@ -146,7 +148,9 @@ class TrackerScreen(Screen[None]):
         table.focus()
 
     def on_screen_resume(self) -> None:
-        self.load()
+        # Back from a session: read again only if something was saved meanwhile.
+        if self._data_stamp() != self._stamp:
+            self.load()
 
     def on_resize(self) -> None:
         if self._layout() != self._columns:
@@ -160,12 +164,19 @@ class TrackerScreen(Screen[None]):
         widths = NARROW_WIDTHS if narrow else COLUMN_WIDTHS
         return tuple((key, widths[key]) for key in COLUMNS if not (narrow and key == "priority"))
 
-    # -- loading and showing ------------------------------------------------------------------------
+    # -- loading and showing -----------------------------------------------------------------------
+
+    def _data_stamp(self) -> tuple[Any, ...]:
+        """Changes whenever anyone committed to the database, or the viewer's day turned."""
+        db = self.store.db
+        return (db.execute("PRAGMA data_version").fetchone()[0], db.conn.total_changes,
+                self.today())
 
     def load(self) -> None:
         """Read every action item (one query) and show the current tab."""
         from pmconsole.store.review import tracked_actions
 
+        self._stamp = self._data_stamp()
         self.items = {t.item.id: t for t in tracked_actions(self.store) if t.item.id is not None}
         self.show_rows()
 
@@ -351,7 +362,7 @@ class TrackerScreen(Screen[None]):
         elif tracked is not None:
             self._set_filter_text(f"session:{tracked.item.session_id}")
 
-    # -- changes ------------------------------------------------------------------------------------
+    # -- changes -----------------------------------------------------------------------------------
 
     def _editable(self) -> bool:
         if self.store.readonly:
@@ -434,7 +445,7 @@ class TrackerScreen(Screen[None]):
                 table.update_cell(str(item_id), column, value)
         self._show_counts(today)
 
-    # -- navigation ---------------------------------------------------------------------------------
+    # -- navigation --------------------------------------------------------------------------------
 
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:

@@ -17,9 +17,10 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from pmconsole.tui.guard import GuardedMessages
 from pmconsole.domain.metrics import Aggregate, format_duration
-from pmconsole.domain.trends import TrendReport, trend_report
 from pmconsole.domain.tracker import viewer_timezone
+from pmconsole.domain.trends import TrendReport, trend_report
 from pmconsole.tui.screens.home import REVIEW_CSS, binding_commands, plural
 from pmconsole.tui.widgets.trend_chart import TrendChart
 
@@ -43,13 +44,15 @@ def severity_bars(counts: dict[str, int]) -> Content:
     for severity, count in counts.items():
         filled = round(BAR_WIDTH * count / top) if count else 0
         lines.append(Content.assemble(
-            f"{severity}  ", ("█" * filled, "$primary"), ("·" * (BAR_WIDTH - filled), "$text-muted"),
+            f"{severity}  ",
+            ("█" * filled, "$primary"),
+            ("·" * (BAR_WIDTH - filled), "$text-muted"),
             f" {count:>4,}",
         ))
     return Content("\n").join(lines)
 
 
-class MetricsScreen(Screen[None]):
+class MetricsScreen(GuardedMessages, Screen[None]):
     """How quickly incidents are detected, mitigated and resolved, and how that changes."""
 
     CSS_PATH = REVIEW_CSS

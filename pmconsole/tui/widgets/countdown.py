@@ -17,6 +17,22 @@ from textual.widgets import Digits, Static
 from pmconsole.domain import agenda as clock
 from pmconsole.domain.model import AgendaItem
 
+# Each Digits glyph is 3 cells wide; the narrowest countdown box (80 columns) has 22 cells
+# inside, so 7 glyphs. "+1:40:00" (overtime past 99:59, e.g. a laptop that slept through
+# lunch) is 8 and would be cut to "+1:40:0"; such values lose their seconds instead.
+MAX_GLYPHS = 7
+
+
+def big_digits(seconds: float) -> tuple[str, str]:
+    """What the big digits show, and its unit when not mm:ss ("h:mm", or "h" past 999 h)."""
+    text = clock.format_countdown(seconds)
+    if len(text) <= MAX_GLYPHS:
+        return text, ""
+    text = text.rsplit(":", 1)[0]  # h:mm:ss → h:mm
+    if len(text) <= MAX_GLYPHS:
+        return text, "h:mm"
+    return text.rsplit(":", 1)[0], "h"  # a meeting left running for weeks
+
 
 class Countdown(Vertical):
     """Current item, mm:ss left (or +mm:ss over), and the whole meeting's remaining time."""
@@ -56,14 +72,16 @@ class Countdown(Vertical):
         item = agenda[index]
         timing = clock.timing(item, now)
         item_label.update(Content(f"{index + 1}/{len(agenda)}  {item.title}"))
-        digits.update(clock.format_countdown(timing.remaining))
+        shown, unit = big_digits(timing.remaining)
+        digits.update(shown)
+        unit = f"  {unit}" if unit else ""
         if timing.paused:
             self.add_class("-paused")
-            state.update(Content("‖ PAUSED (p resumes)"))
+            state.update(Content("‖ PAUSED (p resumes)" + unit))
         elif timing.overtime:
             self.add_class("-overtime")
-            state.update(Content("▲ OVERTIME"))
+            state.update(Content("▲ OVERTIME" + unit))
         else:
-            state.update(Content("▶ running"))
+            state.update(Content("▶ running" + unit))
         label = "left" if remaining_total >= 0 else "over"
         total.update(Content(f"Meeting: {clock.format_countdown(remaining_total).lstrip('+')} {label}"))
