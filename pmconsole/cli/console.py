@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 def run_console(db_path: Path, session_id: int | None = None) -> None:
     """Open the database (read-only if it cannot be written) and run the console."""
+    if session_id is not None and not db_path.exists() and not db_path.is_symlink():
+        # A session in a file that is not there: a mistyped path, not a new database.
+        fail(f"{db_path}: does not exist.")
     try:
         store = Store.open(db_path)
     except StoreError as error:

@@ -22,6 +22,7 @@ from typing import Any
 from pendulum import Date
 
 from pmconsole.domain.model import ActionStatus, FindingKind, SessionRecord
+from pmconsole.domain.text import clean_text
 
 GROUPS: tuple[str, ...] = (
     "opening",
@@ -47,6 +48,8 @@ GROUP_TITLES: dict[str, str] = {
 BUILTIN = "built-in"
 USER_FILE_NAME = "scripts.toml"
 """The user's file, looked up in the user config folder by the callers that know it."""
+MAX_FILE_BYTES = 1024 * 1024
+"""A scripts file larger than this is refused unread: real ones are a few kilobytes."""
 
 BUILTIN_FILE = Path(__file__).resolve().parent.parent / "data" / "scripts.toml"
 
@@ -172,13 +175,17 @@ def _parse_file(
     Raises ``FileNotFoundError`` only; every other problem is returned.
     """
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise
     except IsADirectoryError:
         return [], [ScriptFileError(path, "is a folder, not a file")]
     except OSError as error:
         return [], [ScriptFileError(path, f"cannot be read ({error.strerror or error})")]
+    if len(raw) > MAX_FILE_BYTES:
+        return [], [ScriptFileError(
+            path, f"is too large (over {MAX_FILE_BYTES // 1024} KiB); script cards are short")]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -190,6 +197,9 @@ def _parse_file(
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         return [], [_decode_error(path, error, text)]
+    except RecursionError:
+        # tomllib parses nesting by recursion; no card nests more than a list of tags.
+        return [], [ScriptFileError(path, "not valid TOML: nested too deeply")]
 
     errors: list[ScriptFileError] = []
     headers = [text.count("\n", 0, m.start()) + 1 for m in _CARD_HEADER.finditer(text)]
@@ -307,7 +317,7 @@ def _card_from_entry(
                     f"{label}: field {key!r} must be a string, not {_toml_type(value)}",
                     line_of(key),
                 )
-            values[key] = value.strip()
+            values[key] = clean_text(value).strip()
     if "tags" in entry:
         tags = entry["tags"]
         if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):

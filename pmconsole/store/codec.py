@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 import pendulum
 from pendulum import Date, DateTime
 
+from pmconsole.domain.text import clean_text
+
 T = TypeVar("T")
 
 
@@ -103,7 +105,12 @@ def from_row(cls: type[T], row: dict[str, Any]) -> T:
         elif hint is bool:
             kwargs[f.name] = bool(value)
         elif typing.get_origin(hint) is tuple:
-            kwargs[f.name] = tuple(json.loads(value))
+            kwargs[f.name] = tuple(
+                clean_text(v) if isinstance(v, str) else v for v in json.loads(value))
+        elif isinstance(value, str):
+            # Another program (sqlite-utils, Datasette, a script) may have written control
+            # characters: nothing read from the file reaches a screen or an export with them.
+            kwargs[f.name] = clean_text(value)
         else:
             kwargs[f.name] = value
     return cls(**kwargs)

@@ -189,17 +189,29 @@ class Store:
         with self.transaction():
             return [self._insert(obj) for obj in objs]
 
-    def update(self, obj: S) -> S:
-        """Save every field of an existing session or entry."""
+    def update(self, obj: S, *, since: S | None = None) -> S:
+        """Save an existing session or entry; returns it as it now is in the database.
+
+        ``since`` is the entry as the caller last saw it: only the fields that differ from
+        it are written, so what another instance changed in the other fields stays.
+        Without it, every field is written.
+        """
         assert obj.id is not None
         with self.transaction():
-            table = self._table(type(obj))
-            if not list(table.rows_where("id = ?", [obj.id])):
-                raise NotFound(f"That {type(obj).__name__} was deleted meanwhile.")
-            row = to_row(obj)
-            row.pop("id")
+            self._write(obj, since)
+            return self._get(type(obj), obj.id)
+
+    def _write(self, obj: Any, since: Any | None) -> None:
+        table = self._table(type(obj))
+        if not list(table.rows_where("id = ?", [obj.id])):
+            raise NotFound(f"That {type(obj).__name__} was deleted meanwhile.")
+        row = to_row(obj)
+        row.pop("id")
+        if since is not None:
+            before = to_row(since)
+            row = {k: v for k, v in row.items() if before.get(k) != v}
+        if row:
             table.update(obj.id, row)
-        return obj
 
     def update_many(self, objs: Iterable[Any]) -> None:
         """Save several existing entries together (e.g. two agenda items on "next")."""
@@ -394,18 +406,16 @@ class Store:
             )
         return saved
 
-    def save_with_flags(self, obj: S, entity: EntityKind, flags: Iterable[BlameFlag]) -> tuple[S, list[BlameFlag]]:
-        """Insert or update an entry and its blame flags in one transaction."""
+    def save_with_flags(self, obj: S, entity: EntityKind, flags: Iterable[BlameFlag],
+                        *, since: S | None = None) -> tuple[S, list[BlameFlag]]:
+        """Insert or update an entry and its blame flags in one transaction (``since``:
+        see ``update``)."""
         with self.transaction():
             if obj.id is None:
                 obj = self._insert(obj)
             else:
-                table = self._table(type(obj))
-                if not list(table.rows_where("id = ?", [obj.id])):
-                    raise NotFound(f"That {type(obj).__name__} was deleted meanwhile.")
-                row = to_row(obj)
-                row.pop("id")
-                table.update(obj.id, row)
+                self._write(obj, since)
+                obj = self._get(type(obj), obj.id)
             assert obj.id is not None
             session_id = obj.id if isinstance(obj, Session) else obj.session_id  # type: ignore[union-attr]
             saved_flags = self._replace_flags(session_id, entity, obj.id, flags)

@@ -18,6 +18,7 @@ from pmconsole.domain.history import SessionSummary
 from pmconsole.domain.metrics import session_metrics
 from pmconsole.domain.model import ActionItem, ActionStatus, Session, SessionStatus
 from pmconsole.domain.tracker import TrackedAction
+from pmconsole.domain.text import clean_text
 from pmconsole.store.codec import from_row, load_time
 from pmconsole.store.repository import Store
 
@@ -148,7 +149,8 @@ def tracked_actions(
     result = []
     for values in cursor.fetchall():
         row = dict(zip(columns, values, strict=True))
-        result.append(TrackedAction(from_row(ActionItem, row), row["session_title"]))
+        result.append(TrackedAction(from_row(ActionItem, row),
+                                    clean_text(row["session_title"])))
     return result
 
 
@@ -224,7 +226,7 @@ def linked_titles(store: Store, session: Session) -> dict[int, str]:
         "SELECT id, title FROM sessions WHERE (id = ? OR follows_up = ?) AND id != ?",
         [session.follows_up if session.follows_up is not None else -1, session.id, session.id],
     ).fetchall()
-    return {int(row[0]): str(row[1]) for row in rows}
+    return {int(row[0]): clean_text(str(row[1])) for row in rows}
 
 
 def open_action_count(store: Store, session_id: int) -> int:

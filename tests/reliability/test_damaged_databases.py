@@ -207,19 +207,10 @@ def expected_words(case: str, command: str) -> tuple[str, ...]:
     return (CASES[case].words,)
 
 
-# ``open 1`` on a path with no database creates an empty one (and its folders) before it
-# finds no session 1 in it. Fix in cli/console.py run_console: with a session id, refuse a
-# path that does not exist before Store.open (see the report).
-OPEN_CREATES = "`open SESSION` creates an empty database where there was none"
-
-
 def params() -> Iterator[Any]:
     for case in CASES:
         for command in COMMANDS:
-            marks = []
-            if command == "open" and case in ("missing folder",):
-                marks.append(pytest.mark.xfail(strict=True, reason=OPEN_CREATES))
-            yield pytest.param(case, command, id=f"{case}-{command}", marks=marks)
+            yield pytest.param(case, command, id=f"{case}-{command}")
 
 
 # -- how each case is put in place ----------------------------------------------------------------

@@ -319,10 +319,8 @@ async def test_fault_when_accepting_a_blame_reframe(store: Store, fault: str) ->
 # Accepting a reframe is two transactions: the flag is marked accepted and committed, then
 # the entry's text is saved. A fault in the second leaves the flag accepted (and gone from
 # the screen) with the blameful text unchanged. Fix: one transaction for both (see the report).
-REFRAME_NOT_ATOMIC = "accepting a reframe commits the flag before the text is saved"
 
 
-@pytest.mark.xfail(strict=True, reason=REFRAME_NOT_ATOMIC)
 async def test_fault_halfway_through_accepting_a_reframe_changes_nothing(store: Store) -> None:
     app = make_app(store, session_id=1)
     notes = recorded(app)

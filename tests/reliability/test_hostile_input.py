@@ -596,7 +596,6 @@ RAW = f"{PWN}{RED}"
 # its ESC intact; so do the user's script cards (TOML allows \u001b). Fix: clean every text
 # value on load (store/codec.py from_row, the raw title reads in store/review.py, and card
 # fields in domain/scripts.py); see the report.
-RAW_TEXT_BUG = "text written into the database by another program reaches the terminal raw"
 
 
 def insert_raw(db: Path, sid: int) -> None:
@@ -622,7 +621,6 @@ def user_escape_sequences(raw: bytes) -> list[bytes]:
     return found
 
 
-@pytest.mark.xfail(strict=True, reason=RAW_TEXT_BUG)
 def test_the_terminal_never_receives_an_escape_sequence_from_the_database(tmp_path: Path) -> None:
     db = tmp_path / "pm.db"
     store = Store.open(db)

@@ -36,6 +36,7 @@ from pmconsole.domain.model import (
     TimelineEvent,
 )
 from pmconsole.store.errors import NotFound, StoreError
+from pmconsole.tui.dialogs.form import not_saved
 from pmconsole.tui.guard import GuardedMessages
 from pmconsole.tui.widgets.countdown import Countdown
 from pmconsole.tui.widgets.panes import (
@@ -305,10 +306,20 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
 
     def save_entry(self, entry: Any) -> Any:
         """Commit an entry (and the blame flags of its text) and show it. Raises StoreError."""
+        entity, saved, saved_flags = self._store_entry(entry)
+        self._show_saved(entity, saved, saved_flags)
+        return saved
+
+    def _store_entry(self, entry: Any) -> tuple[EntityKind, Any, list[BlameFlag]]:
+        """The database half of ``save_entry``: may run inside a larger transaction."""
         entity = _entity_of(entry)
         text = getattr(entry, SCANNED_TEXT.get(type(entry), ""), "") if entity else ""
         flags = self.detect_flags(entity, text) if text else []
-        saved, saved_flags = self.store.save_with_flags(entry, entity, flags)
+        saved, saved_flags = self.store.save_with_flags(entry, entity, flags,
+                                                         since=self._as_seen(entry))
+        return entity, saved, saved_flags
+
+    def _show_saved(self, entity: EntityKind, saved: Any, saved_flags: list[BlameFlag]) -> None:
         self._after_save(entity, saved, saved_flags)
         if saved_flags:
             self.app.say(  # type: ignore[attr-defined]
@@ -316,7 +327,6 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
                 severity="warning",
                 timeout=6,
             )
-        return saved
 
     def _after_save(self, entity: EntityKind, saved: Any, saved_flags: list[BlameFlag]) -> None:
         self.flags = [
@@ -329,6 +339,16 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
         if saved_flags:
             self.query_one(BlameSidebar).jump_to(saved_flags[0].card_id)
         self.refresh_header()
+
+    def _as_seen(self, entry: Any) -> Any:
+        """The entry as this console last loaded or saved it (None for a new one)."""
+        if entry.id is None or self.record is None:
+            return None
+        if isinstance(entry, Session):
+            return self.record.session
+        field = {AgendaItem: "agenda", TimelineEvent: "timeline", Finding: "findings",
+                 ActionItem: "actions"}[type(entry)]
+        return next((e for e in getattr(self.record, field) if e.id == entry.id), None)
 
     def _replace_in_record(self, saved: Any) -> None:
         assert self.record is not None
@@ -383,7 +403,7 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
         try:
             self.save_entry(entry)
         except StoreError as error:
-            pane.quick_result(f"Not saved: {error}")
+            pane.quick_result(not_saved(error))
             return
         pane.quick_result(None)
 
@@ -490,7 +510,7 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
 
     def _save_plain(self, entry: Any) -> None:
         """Save a change that does not touch the scanned text (star, status)."""
-        saved = self.store.update(entry)
+        saved = self.store.update(entry, since=self._as_seen(entry))
         entity = _entity_of(saved)
         self._replace_in_record(saved)
         self.pane(entity).upsert(saved, saved.id in self._flagged_ids().get(entity, set()))
@@ -526,14 +546,18 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
 
         def resolve() -> None:
             status = FlagStatus.ACCEPTED if verb == "accept" else FlagStatus.DISMISSED
-            done = self.store.update(dataclasses.replace(flag, status=status, resolved_at=now))
+            new_text = self.reframed(old_text, flag) if verb == "accept" else None
+            reframe = new_text is not None and new_text != old_text
+            # One edit, one transaction: the flag is resolved with the text or not at all.
+            with self.store.transaction():
+                done = self.store.update(dataclasses.replace(flag, status=status, resolved_at=now))
+                stored = (self._store_entry(dataclasses.replace(entry, **{field: new_text}))
+                          if reframe else None)
             self.flags = [done if f.id == flag.id else f for f in self.flags]
-            if verb == "accept":
-                new_text = self.reframed(old_text, flag)
-                if new_text is not None and new_text != old_text:
-                    self.save_entry(dataclasses.replace(entry, **{field: new_text}))
-                    self.undo_stack.append(("reframe", lambda: self._undo_reframe(entry, done)))
-                    return
+            if stored is not None:
+                self._show_saved(*stored)
+                self.undo_stack.append(("reframe", lambda: self._undo_reframe(entry, done)))
+                return
             self.pane(flag.entity).mark_flagged(self._flagged_ids().get(flag.entity, set()))
             self.refresh_header()
 
@@ -687,6 +711,7 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
         self.app.push_screen(export_dialog(safe_filename(self.session.title, "md"), save))
 
     def action_import_csv(self) -> None:
+        from pmconsole.exchange.files import UnreadableFile, read_text_file
         from pmconsole.exchange.timeline_csv import CsvImportFailed, parse_timeline_csv
         from pmconsole.tui.dialogs.files import csv_import_dialog
         from pmconsole.tui.dialogs.form import FieldError
@@ -696,9 +721,9 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
 
         def save(values: dict[str, Any]) -> dict[str, Any]:
             try:
-                text = values["path"].read_text(encoding="utf-8-sig")
-            except (OSError, UnicodeDecodeError) as error:
-                raise FieldError(f"Cannot read {values['path']}: {error}") from error
+                text = read_text_file(values["path"])  # UTF-8, and at most 64 MiB
+            except UnreadableFile as error:
+                raise FieldError(str(error)) from error
             try:
                 events, warnings = parse_timeline_csv(text, session=self.session, now=self.now())
             except CsvImportFailed as error:
@@ -783,7 +808,7 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
         today = now.in_timezone(self.session.timezone).date()
 
         def save(session: Session) -> Session:
-            saved = self.store.update(session)
+            saved = self.store.update(session, since=self.session)
             self._replace_in_record(saved)
             self.query_one(TimelinePane).tz = saved.timezone
             self.reload()
