@@ -164,7 +164,9 @@ class Store:
         table.insert(row)
         new_id = table.last_pk
         assert isinstance(new_id, int)
-        return dataclasses.replace(obj, id=new_id, **({"position": row["position"]} if "position" in row else {}))  # type: ignore[return-value]
+        return dataclasses.replace(
+            obj, id=new_id, **({"position": row["position"]} if "position" in row else {})
+        )  # type: ignore[return-value]
 
     def _next_position(self, cls: type, session_id: int) -> int:
         row = self.db.execute(
@@ -244,9 +246,7 @@ class Store:
             target = max(0, min(len(items) - 1, index + delta))
             items.insert(target, items.pop(index))
             for position, it in enumerate(items):
-                self.db.execute(
-                    f"UPDATE {TABLES[cls]} SET position = ? WHERE id = ?", [position, it.id]
-                )
+                self.db.execute(f"UPDATE {TABLES[cls]} SET position = ? WHERE id = ?", [position, it.id])
         return self._list(cls, item.session_id)  # type: ignore[attr-defined]
 
     # -- sessions ---------------------------------------------------------------------------
@@ -334,9 +334,7 @@ class Store:
                     if flag.entity is EntityKind.SESSION
                     else new_ids.get((flag.entity, flag.entity_id), flag.entity_id)
                 )
-                self._insert(
-                    dataclasses.replace(flag, id=None, session_id=session.id, entity_id=entity_id)
-                )
+                self._insert(dataclasses.replace(flag, id=None, session_id=session.id, entity_id=entity_id))
         return session.id
 
     # -- action items across sessions ---------------------------------------------------------
@@ -351,7 +349,7 @@ class Store:
         """Action items of every session, filtered; oldest due date first, undated last."""
         where, params = [], []  # type: list[str], list[Any]
         if statuses:
-            where.append("status IN (%s)" % ",".join("?" * len(statuses)))
+            where.append("status IN ({})".format(",".join("?" * len(statuses))))
             params.extend(s.value for s in statuses)
         if owner:
             where.append("owner LIKE ? ESCAPE '\\'")
@@ -386,9 +384,7 @@ class Store:
                 "entity = ? AND entity_id = ?", [entity.value, entity_id], order_by="id"
             )
         ]
-        resolved_keys = {
-            (f.phrase.lower(), f.category) for f in existing if f.status is not FlagStatus.OPEN
-        }
+        resolved_keys = {(f.phrase.lower(), f.category) for f in existing if f.status is not FlagStatus.OPEN}
         self.db.execute(
             "DELETE FROM blame_flags WHERE entity = ? AND entity_id = ? AND status = 'open'",
             [entity.value, entity_id],
@@ -399,15 +395,14 @@ class Store:
                 continue  # Dismissed once for this entry: do not nag again.
             saved.append(
                 self._insert(
-                    dataclasses.replace(
-                        flag, session_id=session_id, entity=entity, entity_id=entity_id
-                    )
+                    dataclasses.replace(flag, session_id=session_id, entity=entity, entity_id=entity_id)
                 )
             )
         return saved
 
-    def save_with_flags(self, obj: S, entity: EntityKind, flags: Iterable[BlameFlag],
-                        *, since: S | None = None) -> tuple[S, list[BlameFlag]]:
+    def save_with_flags(
+        self, obj: S, entity: EntityKind, flags: Iterable[BlameFlag], *, since: S | None = None
+    ) -> tuple[S, list[BlameFlag]]:
         """Insert or update an entry and its blame flags in one transaction (``since``:
         see ``update``)."""
         with self.transaction():

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
 from typing import Any
 
 import pendulum
@@ -17,8 +16,8 @@ from pendulum import Date, DateTime
 from pmconsole.domain.history import SessionSummary
 from pmconsole.domain.metrics import session_metrics
 from pmconsole.domain.model import ActionItem, ActionStatus, Session, SessionStatus
-from pmconsole.domain.tracker import TrackedAction
 from pmconsole.domain.text import clean_text
+from pmconsole.domain.tracker import TrackedAction
 from pmconsole.store.codec import from_row, load_time
 from pmconsole.store.repository import Store
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from textual.app import App, SystemCommand
 from textual.actions import SkipAction
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
@@ -30,7 +30,9 @@ class PostMortemApp(App[None]):
         for name in ("app.tcss", "console.tcss", "home.tcss", "review.tcss", "dialogs.tcss")
     ]
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave pmconsole (everything is already saved)."),
+        Binding(
+            "ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave pmconsole (everything is already saved)."
+        ),
         Binding("f1", "help", "Help", id="app.help", tooltip="List every key."),
         Binding("question_mark", "help", "Help", show=False, id="app.help2"),
     ]
@@ -102,8 +104,11 @@ class PostMortemApp(App[None]):
         """A handler failed: say so, keep running (see ``tui.guard``)."""
         self.handled_errors.append(error)
         self.log.error(repr(error))
-        self.say(f"That did not work and nothing was changed by it: {error}. "
-                 "Everything saved before is safe.", severity="error", timeout=10)
+        self.say(
+            f"That did not work and nothing was changed by it: {error}. Everything saved before is safe.",
+            severity="error",
+            timeout=10,
+        )
 
     async def _dispatch_action(self, namespace: Any, action_name: str, params: Any) -> bool:
         # Every key and palette command goes through here: a failure is reported, not fatal.

@@ -11,8 +11,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from tests.browser.cdp import BrowserError, Chromium
 from tests.browser.console_page import ServedConsole, open_console, screen_text
 

@@ -308,7 +308,9 @@ async def test_blame_flag_marks_entry_and_reframe_is_one_key_away(demo: tuple[St
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("a", *"14:32 Dave forgot to renew the certificate", "enter", "escape")
         await pilot.pause()
-        event = next(e for e in store.list_children(TimelineEvent, sid) if "certificate" in e.text and "Dave" in e.text)
+        event = next(
+            e for e in store.list_children(TimelineEvent, sid) if "certificate" in e.text and "Dave" in e.text
+        )
         flags = [f for f in store.load(sid).flags if f.entity_id == event.id]
         assert flags and flags[0].status is FlagStatus.OPEN
         row = next(r for r in rows(app.screen.query_one(TimelinePane)) if "Dave forgot" in r[3])

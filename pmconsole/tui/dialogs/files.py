@@ -22,22 +22,41 @@ def _path(text: str) -> Path:
     return Path(text).expanduser()
 
 
-def export_dialog(default_name: str, save: Callable[[dict[str, Any]], dict[str, Any]]) -> FormDialog[dict[str, Any]]:
+def export_dialog(
+    default_name: str, save: Callable[[dict[str, Any]], dict[str, Any]]
+) -> FormDialog[dict[str, Any]]:
     """Format and path; the save callback writes (and asks before overwriting)."""
     fields = [
-        FormField("format", "Format", "md", kind="choice", choices=FORMATS,
-                  hint="md: minutes for a wiki or a repository · json: everything, for import elsewhere"),
-        FormField("path", "Save to", str(Path.cwd() / default_name), parse=_path,
-                  hint="A folder saves under the session's title; an existing file is never "
-                       "replaced without asking."),
+        FormField(
+            "format",
+            "Format",
+            "md",
+            kind="choice",
+            choices=FORMATS,
+            hint="md: minutes for a wiki or a repository · json: everything, for import elsewhere",
+        ),
+        FormField(
+            "path",
+            "Save to",
+            str(Path.cwd() / default_name),
+            parse=_path,
+            hint="A folder saves under the session's title; an existing file is never "
+            "replaced without asking.",
+        ),
     ]
     return FormDialog("Export the minutes", fields, lambda values: values, save)
 
 
 def csv_import_dialog(save: Callable[[dict[str, Any]], dict[str, Any]]) -> FormDialog[dict[str, Any]]:
     fields = [
-        FormField("path", "CSV file", "", placeholder="~/incident-timeline.csv", parse=_existing_file,
-                  hint="Header time,kind,text,link. Every row is added, or none is."),
+        FormField(
+            "path",
+            "CSV file",
+            "",
+            placeholder="~/incident-timeline.csv",
+            parse=_existing_file,
+            hint="Header time,kind,text,link. Every row is added, or none is.",
+        ),
     ]
     return FormDialog("Import a timeline from CSV", fields, lambda values: values, save)
 

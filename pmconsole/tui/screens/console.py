@@ -35,7 +35,7 @@ from pmconsole.domain.model import (
     SessionStatus,
     TimelineEvent,
 )
-from pmconsole.store.errors import NotFound, StoreError
+from pmconsole.store.errors import StoreError
 from pmconsole.tui.dialogs.form import not_saved
 from pmconsole.tui.guard import GuardedMessages
 from pmconsole.tui.widgets.countdown import Countdown
@@ -77,50 +77,167 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
     """Run the meeting for one session."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("s", "agenda('start')", "Start", id="agenda.start",
-                tooltip="Start the meeting at the first agenda item not done."),
-        Binding("n", "agenda('advance')", "Next item", id="agenda.next",
-                tooltip="End the current agenda item and start the next."),
-        Binding("b", "agenda('back')", "Back", show=False, id="agenda.back",
-                tooltip="Reopen the previous agenda item."),
-        Binding("p", "agenda('pause')", "Pause", id="agenda.pause",
-                tooltip="Pause or resume the countdown."),
-        Binding("plus", "agenda('extend')", "+5 min", id="agenda.extend",
-                tooltip="Give the current agenda item 5 more minutes."),
-        Binding("1", "focus_pane('agenda')", "Agenda", show=False, id="pane.agenda",
-                tooltip="Go to the Agenda pane."),
-        Binding("2", "focus_pane('timeline')", "Timeline", show=False, id="pane.timeline",
-                tooltip="Go to the Timeline pane."),
-        Binding("3", "focus_pane('findings')", "Findings", show=False, id="pane.findings",
-                tooltip="Go to the Key findings pane."),
-        Binding("4", "focus_pane('actions')", "Actions", show=False, id="pane.actions",
-                tooltip="Go to the Action items pane."),
-        Binding("5", "focus_pane('sidebar')", "Scripts", show=False, id="pane.sidebar",
-                tooltip="Go to the Blame-redirect cards."),
-        Binding("z", "zoom", "Zoom", id="view.zoom",
-                tooltip="Give the focused pane the whole screen (again: back)."),
-        Binding("v", "presenter", "Presenter", show=False, id="view.presenter",
-                tooltip="Hide the Blame-redirect sidebar from the shared screen (again: show)."),
-        Binding("i", "details", "Details", id="session.details",
-                tooltip="Edit the session: title, service, people, incident times, SLO."),
-        Binding("u", "undo", "Undo", show=False, id="edit.undo",
-                tooltip="Undo the last delete or accepted reframe."),
-        Binding("r", "toggle_lock", "Unlock", id="session.unlock",
-                tooltip="Review mode: unlock editing of an ended session (again: lock)."),
-        Binding("m", "minutes", "Minutes", id="session.minutes",
-                tooltip="Preview the minutes as they will be exported."),
-        Binding("E", "export", "Export", show=False, id="session.export",
-                tooltip="Export the minutes (Markdown) or the whole session (JSON) to a file."),
-        Binding("Y", "copy_minutes", "Copy minutes", show=False, id="session.copy_minutes",
-                tooltip="Copy the Markdown minutes to the clipboard."),
-        Binding("I", "import_csv", "Import CSV", show=False, id="timeline.import",
-                tooltip="Add timeline events from a CSV file (time,kind,text,link)."),
-        Binding("M", "invite", "Invite email", show=False, id="session.invite",
-                tooltip="Show the pre-meeting email filled from this session (c copies it)."),
-        Binding("F", "follow_up", "Follow-up", show=False, id="session.follow_up",
-                tooltip="Create the follow-up meeting that reviews this session's open action items."),
-        Binding("escape", "home", "Sessions", id="app.home",
-                tooltip="Back to the list of sessions (everything is saved)."),
+        Binding(
+            "s",
+            "agenda('start')",
+            "Start",
+            id="agenda.start",
+            tooltip="Start the meeting at the first agenda item not done.",
+        ),
+        Binding(
+            "n",
+            "agenda('advance')",
+            "Next item",
+            id="agenda.next",
+            tooltip="End the current agenda item and start the next.",
+        ),
+        Binding(
+            "b",
+            "agenda('back')",
+            "Back",
+            show=False,
+            id="agenda.back",
+            tooltip="Reopen the previous agenda item.",
+        ),
+        Binding("p", "agenda('pause')", "Pause", id="agenda.pause", tooltip="Pause or resume the countdown."),
+        Binding(
+            "plus",
+            "agenda('extend')",
+            "+5 min",
+            id="agenda.extend",
+            tooltip="Give the current agenda item 5 more minutes.",
+        ),
+        Binding(
+            "1",
+            "focus_pane('agenda')",
+            "Agenda",
+            show=False,
+            id="pane.agenda",
+            tooltip="Go to the Agenda pane.",
+        ),
+        Binding(
+            "2",
+            "focus_pane('timeline')",
+            "Timeline",
+            show=False,
+            id="pane.timeline",
+            tooltip="Go to the Timeline pane.",
+        ),
+        Binding(
+            "3",
+            "focus_pane('findings')",
+            "Findings",
+            show=False,
+            id="pane.findings",
+            tooltip="Go to the Key findings pane.",
+        ),
+        Binding(
+            "4",
+            "focus_pane('actions')",
+            "Actions",
+            show=False,
+            id="pane.actions",
+            tooltip="Go to the Action items pane.",
+        ),
+        Binding(
+            "5",
+            "focus_pane('sidebar')",
+            "Scripts",
+            show=False,
+            id="pane.sidebar",
+            tooltip="Go to the Blame-redirect cards.",
+        ),
+        Binding(
+            "z",
+            "zoom",
+            "Zoom",
+            id="view.zoom",
+            tooltip="Give the focused pane the whole screen (again: back).",
+        ),
+        Binding(
+            "v",
+            "presenter",
+            "Presenter",
+            show=False,
+            id="view.presenter",
+            tooltip="Hide the Blame-redirect sidebar from the shared screen (again: show).",
+        ),
+        Binding(
+            "i",
+            "details",
+            "Details",
+            id="session.details",
+            tooltip="Edit the session: title, service, people, incident times, SLO.",
+        ),
+        Binding(
+            "u",
+            "undo",
+            "Undo",
+            show=False,
+            id="edit.undo",
+            tooltip="Undo the last delete or accepted reframe.",
+        ),
+        Binding(
+            "r",
+            "toggle_lock",
+            "Unlock",
+            id="session.unlock",
+            tooltip="Review mode: unlock editing of an ended session (again: lock).",
+        ),
+        Binding(
+            "m",
+            "minutes",
+            "Minutes",
+            id="session.minutes",
+            tooltip="Preview the minutes as they will be exported.",
+        ),
+        Binding(
+            "E",
+            "export",
+            "Export",
+            show=False,
+            id="session.export",
+            tooltip="Export the minutes (Markdown) or the whole session (JSON) to a file.",
+        ),
+        Binding(
+            "Y",
+            "copy_minutes",
+            "Copy minutes",
+            show=False,
+            id="session.copy_minutes",
+            tooltip="Copy the Markdown minutes to the clipboard.",
+        ),
+        Binding(
+            "I",
+            "import_csv",
+            "Import CSV",
+            show=False,
+            id="timeline.import",
+            tooltip="Add timeline events from a CSV file (time,kind,text,link).",
+        ),
+        Binding(
+            "M",
+            "invite",
+            "Invite email",
+            show=False,
+            id="session.invite",
+            tooltip="Show the pre-meeting email filled from this session (c copies it).",
+        ),
+        Binding(
+            "F",
+            "follow_up",
+            "Follow-up",
+            show=False,
+            id="session.follow_up",
+            tooltip="Create the follow-up meeting that reviews this session's open action items.",
+        ),
+        Binding(
+            "escape",
+            "home",
+            "Sessions",
+            id="app.home",
+            tooltip="Back to the list of sessions (everything is saved).",
+        ),
     ]
 
     def __init__(self, session_id: int, *, focus_entry: tuple[str, int] | None = None) -> None:
@@ -315,8 +432,7 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
         entity = _entity_of(entry)
         text = getattr(entry, SCANNED_TEXT.get(type(entry), ""), "") if entity else ""
         flags = self.detect_flags(entity, text) if text else []
-        saved, saved_flags = self.store.save_with_flags(entry, entity, flags,
-                                                         since=self._as_seen(entry))
+        saved, saved_flags = self.store.save_with_flags(entry, entity, flags, since=self._as_seen(entry))
         return entity, saved, saved_flags
 
     def _show_saved(self, entity: EntityKind, saved: Any, saved_flags: list[BlameFlag]) -> None:
@@ -330,7 +446,8 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
 
     def _after_save(self, entity: EntityKind, saved: Any, saved_flags: list[BlameFlag]) -> None:
         self.flags = [
-            f for f in self.flags
+            f
+            for f in self.flags
             if not (f.entity is entity and f.entity_id == saved.id and f.status is FlagStatus.OPEN)
         ] + saved_flags
         self._replace_in_record(saved)
@@ -346,8 +463,9 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
             return None
         if isinstance(entry, Session):
             return self.record.session
-        field = {AgendaItem: "agenda", TimelineEvent: "timeline", Finding: "findings",
-                 ActionItem: "actions"}[type(entry)]
+        field = {AgendaItem: "agenda", TimelineEvent: "timeline", Finding: "findings", ActionItem: "actions"}[
+            type(entry)
+        ]
         return next((e for e in getattr(self.record, field) if e.id == entry.id), None)
 
     def _replace_in_record(self, saved: Any) -> None:
@@ -355,8 +473,9 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
         if isinstance(saved, Session):
             self.record = dataclasses.replace(self.record, session=saved)
             return
-        field = {AgendaItem: "agenda", TimelineEvent: "timeline", Finding: "findings",
-                 ActionItem: "actions"}[type(saved)]
+        field = {AgendaItem: "agenda", TimelineEvent: "timeline", Finding: "findings", ActionItem: "actions"}[
+            type(saved)
+        ]
         entries = [e for e in getattr(self.record, field) if e.id != saved.id] + [saved]
         if field == "timeline":
             entries.sort(key=lambda e: (e.at, e.id))
@@ -368,8 +487,12 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
 
     def _remove_from_record(self, entity: EntityKind, entry_id: int) -> None:
         assert self.record is not None
-        field = {EntityKind.AGENDA: "agenda", EntityKind.TIMELINE: "timeline",
-                 EntityKind.FINDING: "findings", EntityKind.ACTION: "actions"}[entity]
+        field = {
+            EntityKind.AGENDA: "agenda",
+            EntityKind.TIMELINE: "timeline",
+            EntityKind.FINDING: "findings",
+            EntityKind.ACTION: "actions",
+        }[entity]
         entries = tuple(e for e in getattr(self.record, field) if e.id != entry_id)
         self.record = dataclasses.replace(self.record, **{field: entries})
 
@@ -449,8 +572,11 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
         if entry is None:
             return
         if isinstance(entry, ActionItem) and entry.session_id != self.session_id:
-            self.app.say("This action item belongs to the earlier session; change its status here, "  # type: ignore[attr-defined]
-                         "or delete it there.", severity="warning")
+            self.app.say(
+                "This action item belongs to the earlier session; change its status here, "  # type: ignore[attr-defined]
+                "or delete it there.",
+                severity="warning",
+            )
             return
         entry_flags = [f for f in self.flags if f.entity is message.entity and f.entity_id == entry.id]
 
@@ -469,8 +595,9 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
         restored = self.store.add(dataclasses.replace(entry, id=None))
         entity = _entity_of(entry)
         if flags:
-            self.store.replace_flags(self.session_id, entity, restored.id,
-                                     [dataclasses.replace(f, id=None) for f in flags])
+            self.store.replace_flags(
+                self.session_id, entity, restored.id, [dataclasses.replace(f, id=None) for f in flags]
+            )
         self.reload()
         self.pane(entity).select(restored.id)
 
@@ -487,8 +614,11 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
             if message.entity is EntityKind.ACTION:
                 inherited = [a for a in self.record.actions if a.session_id != self.session_id]
                 items = inherited + items
-            field = {EntityKind.AGENDA: "agenda", EntityKind.FINDING: "findings",
-                     EntityKind.ACTION: "actions"}[message.entity]
+            field = {
+                EntityKind.AGENDA: "agenda",
+                EntityKind.FINDING: "findings",
+                EntityKind.ACTION: "actions",
+            }[message.entity]
             self.record = dataclasses.replace(self.record, **{field: tuple(items)})
             pane.set_entries(items, self._flagged_ids().get(message.entity, set()))
             pane.select(entry_id)
@@ -499,7 +629,9 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
         entry = self.pane(EntityKind.TIMELINE).entries.get(message.entry_id or -1)
         if entry is None or not self.editable():
             return
-        self.run_safely("Star", lambda: self._save_plain(dataclasses.replace(entry, starred=not entry.starred)))
+        self.run_safely(
+            "Star", lambda: self._save_plain(dataclasses.replace(entry, starred=not entry.starred))
+        )
 
     def _do_done(self, message: EntryPane.Command) -> None:
         entry = self.pane(EntityKind.ACTION).entries.get(message.entry_id or -1)
@@ -521,8 +653,11 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
         entry = self.pane(message.entity).entries.get(message.entry_id or -1)
         if entry is None:
             return
-        flags = [f for f in self.flags if f.entity is message.entity and f.entity_id == entry.id
-                 and f.status is FlagStatus.OPEN]
+        flags = [
+            f
+            for f in self.flags
+            if f.entity is message.entity and f.entity_id == entry.id and f.status is FlagStatus.OPEN
+        ]
         if not flags:
             self.app.say("No open blame flag on this entry.")  # type: ignore[attr-defined]
             return
@@ -551,8 +686,9 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
             # One edit, one transaction: the flag is resolved with the text or not at all.
             with self.store.transaction():
                 done = self.store.update(dataclasses.replace(flag, status=status, resolved_at=now))
-                stored = (self._store_entry(dataclasses.replace(entry, **{field: new_text}))
-                          if reframe else None)
+                stored = (
+                    self._store_entry(dataclasses.replace(entry, **{field: new_text})) if reframe else None
+                )
             self.flags = [done if f.id == flag.id else f for f in self.flags]
             if stored is not None:
                 self._show_saved(*stored)
@@ -597,9 +733,13 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
             return
         card, text = found
         if not self.store.readonly:
+
             def record_use() -> None:
-                use = self.store.add(ScriptUse(session_id=self.session_id, script_id=card.id,
-                                               title=card.title, shown_at=self.now()))
+                use = self.store.add(
+                    ScriptUse(
+                        session_id=self.session_id, script_id=card.id, title=card.title, shown_at=self.now()
+                    )
+                )
                 assert self.record is not None
                 self.record = dataclasses.replace(self.record, script_uses=self.record.script_uses + (use,))
 
@@ -687,9 +827,11 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
             # In a browser tab the file belongs on the viewer's machine, not the server's.
             from io import StringIO
 
-            self.app.deliver_text(StringIO(self.minutes_text()),
-                                  save_filename=safe_filename(self.session.title, "md"),
-                                  mime_type="text/markdown")
+            self.app.deliver_text(
+                StringIO(self.minutes_text()),
+                save_filename=safe_filename(self.session.title, "md"),
+                mime_type="text/markdown",
+            )
             return
 
         def save(values: dict[str, Any]) -> dict[str, Any]:
@@ -745,8 +887,13 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
         assert self.record is not None
         card = find_card(self.app.cards, "pre-meeting-email")  # type: ignore[attr-defined]
         subject, body = render_invite(self.record, card=card)
-        self.app.push_screen(CardScreen("Pre-meeting email", f"Subject: {subject}\n\n{body}",
-                                        when="Send it to everyone invited, before the meeting."))
+        self.app.push_screen(
+            CardScreen(
+                "Pre-meeting email",
+                f"Subject: {subject}\n\n{body}",
+                when="Send it to everyone invited, before the meeting.",
+            )
+        )
 
     def action_follow_up(self) -> None:
         from pmconsole.tui.screens.home import start_follow_up
@@ -835,8 +982,12 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
             return
         self.unlocked = not self.unlocked
         self.refresh_header()
-        self.app.say("Editing unlocked: changes are saved as you make them." if self.unlocked  # type: ignore[attr-defined]
-                     else "Locked again: review mode.", severity="warning" if self.unlocked else "information")
+        self.app.say(
+            "Editing unlocked: changes are saved as you make them."
+            if self.unlocked  # type: ignore[attr-defined]
+            else "Locked again: review mode.",
+            severity="warning" if self.unlocked else "information",
+        )
 
     def action_home(self) -> None:
         if self.zoomed:
@@ -871,11 +1022,13 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
             seen.add(binding.id)
             group = binding.id.split(".")[0]
             title = f"{group}: {binding.description.lower()}"
-            yield SystemCommand(title, binding.tooltip or binding.description,
-                                lambda b=binding: self.run_binding(b))
+            yield SystemCommand(
+                title, binding.tooltip or binding.description, lambda b=binding: self.run_binding(b)
+            )
         for card in self.app.cards:  # type: ignore[attr-defined]
-            yield SystemCommand(f"script: {card.title}", card.when or card.group,
-                                lambda c=card.id: self.show_card(c))
+            yield SystemCommand(
+                f"script: {card.title}", card.when or card.group, lambda c=card.id: self.show_card(c)
+            )
 
     def _palette_bindings(self) -> Iterable[Binding]:
         for binding in self.BINDINGS:

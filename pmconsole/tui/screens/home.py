@@ -22,7 +22,6 @@ from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Button, DataTable, Footer, Input, Static
 
-from pmconsole.tui.guard import GuardedMessages
 from pmconsole.domain.history import (
     FILTER_HELP,
     SORT_COLUMNS,
@@ -39,6 +38,7 @@ from pmconsole.domain.model import Session, Severity
 from pmconsole.domain.tracker import local_today, viewer_timezone
 from pmconsole.paths import styles_dir
 from pmconsole.store.errors import StoreError
+from pmconsole.tui.guard import GuardedMessages
 
 # Fixed widths; the Title column takes whatever the others leave.
 COLUMN_WIDTHS: dict[str, int] = {

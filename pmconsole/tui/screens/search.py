@@ -17,9 +17,9 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
-from pmconsole.tui.guard import GuardedMessages
 from pmconsole.domain.model import EntityKind
 from pmconsole.store.search import MARK_END, MARK_START, SearchHit, fts_query, search
+from pmconsole.tui.guard import GuardedMessages
 from pmconsole.tui.screens.home import REVIEW_CSS, binding_commands, plural
 
 SEARCH_DEBOUNCE = 0.12

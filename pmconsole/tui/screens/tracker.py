@@ -21,7 +21,6 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static, Tab, Tabs
 
-from pmconsole.tui.guard import GuardedMessages
 from pmconsole.domain.model import ActionItem, ActionStatus
 from pmconsole.domain.tracker import (
     STATE_LABELS,
@@ -37,6 +36,7 @@ from pmconsole.domain.tracker import (
     viewer_timezone,
 )
 from pmconsole.store.errors import StoreError
+from pmconsole.tui.guard import GuardedMessages
 from pmconsole.tui.screens.home import REVIEW_CSS, FilterInput, binding_commands, plural
 
 FILTER_DEBOUNCE = 0.15

@@ -17,10 +17,10 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from pmconsole.tui.guard import GuardedMessages
 from pmconsole.domain.metrics import Aggregate, format_duration
 from pmconsole.domain.tracker import viewer_timezone
 from pmconsole.domain.trends import TrendReport, trend_report
+from pmconsole.tui.guard import GuardedMessages
 from pmconsole.tui.screens.home import REVIEW_CSS, binding_commands, plural
 from pmconsole.tui.widgets.trend_chart import TrendChart
 

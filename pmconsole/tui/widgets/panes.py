@@ -56,16 +56,37 @@ class EntryTable(DataTable[Any]):
     """The table inside a pane; its bindings act on the highlighted entry."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "pane('quick')", "Quick add", id="entry.quick",
-                tooltip="Type one line to add an entry (Enter saves)."),
-        Binding("N,insert", "pane('new')", "New…", show=False, id="entry.new",
-                tooltip="Add an entry with every field in a dialog."),
-        Binding("enter,e", "pane('edit')", "Edit", id="entry.edit",
-                tooltip="Edit the highlighted entry."),
-        Binding("delete,d", "pane('delete')", "Delete", show=False, id="entry.delete",
-                tooltip="Delete the highlighted entry (u undoes)."),
-        Binding("f", "pane('flags')", "Blame flag", id="entry.flags",
-                tooltip="Show the blame flag on this entry, its reframe, accept or dismiss."),
+        Binding(
+            "a",
+            "pane('quick')",
+            "Quick add",
+            id="entry.quick",
+            tooltip="Type one line to add an entry (Enter saves).",
+        ),
+        Binding(
+            "N,insert",
+            "pane('new')",
+            "New…",
+            show=False,
+            id="entry.new",
+            tooltip="Add an entry with every field in a dialog.",
+        ),
+        Binding("enter,e", "pane('edit')", "Edit", id="entry.edit", tooltip="Edit the highlighted entry."),
+        Binding(
+            "delete,d",
+            "pane('delete')",
+            "Delete",
+            show=False,
+            id="entry.delete",
+            tooltip="Delete the highlighted entry (u undoes).",
+        ),
+        Binding(
+            "f",
+            "pane('flags')",
+            "Blame flag",
+            id="entry.flags",
+            tooltip="Show the blame flag on this entry, its reframe, accept or dismiss.",
+        ),
     ]
 
     def on_resize(self) -> None:
@@ -89,8 +110,13 @@ class QuickAddInput(Input):
     """The one-line quick-add; Escape goes back to the table instead of leaving the screen."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back_to_table", "Back to list", id="quick.back",
-                tooltip="Leave the quick-add line (what is typed stays)."),
+        Binding(
+            "escape",
+            "back_to_table",
+            "Back to list",
+            id="quick.back",
+            tooltip="Leave the quick-add line (what is typed stays).",
+        ),
     ]
 
     def action_back_to_table(self) -> None:
@@ -356,7 +382,9 @@ class AgendaPane(EntryPane[AgendaItem]):
         return [
             state,
             Text(planned + "m", no_wrap=True),
-            Text(actual_text + (" !" if over else ""), style="bold dark_orange" if over else "", no_wrap=True),
+            Text(
+                actual_text + (" !" if over else ""), style="bold dark_orange" if over else "", no_wrap=True
+            ),
             cell(entry.title, "bold" if entry.started and not entry.ended else ""),
         ]
 
@@ -366,8 +394,14 @@ class TimelinePane(EntryPane[TimelineEvent]):
     title = "Timeline"
     quick_placeholder = "+ 14:32 db primary failed over   (time first; kind: optional)"
     extra_bindings: ClassVar[list[BindingType]] = [
-        Binding("asterisk", "pane('star')", "Star", show=False, id="entry.star",
-                tooltip="Star or unstar a key moment."),
+        Binding(
+            "asterisk",
+            "pane('star')",
+            "Star",
+            show=False,
+            id="entry.star",
+            tooltip="Star or unstar a key moment.",
+        ),
     ]
 
     def columns(self) -> Sequence[tuple[str, str, int | None]]:
@@ -422,8 +456,13 @@ class ActionsPane(EntryPane[ActionItem]):
     title = "Action items"
     quick_placeholder = "+ Add alert on replica lag @storage-team due:+2w p1"
     extra_bindings: ClassVar[list[BindingType]] = [
-        Binding("x,space", "pane('done')", "Done", id="entry.done",
-                tooltip="Mark the action item done (again: reopen it)."),
+        Binding(
+            "x,space",
+            "pane('done')",
+            "Done",
+            id="entry.done",
+            tooltip="Mark the action item done (again: reopen it).",
+        ),
         *AgendaPane.extra_bindings,
     ]
 
@@ -433,19 +472,26 @@ class ActionsPane(EntryPane[ActionItem]):
         self.session_id: int | None = None
 
     def columns(self) -> Sequence[tuple[str, str, int | None]]:
-        return [("flag", " ", 1), ("status", "St", 2), ("owner", "Owner · due", 18),
-                ("text", "Action", None)]
+        return [("flag", " ", 1), ("status", "St", 2), ("owner", "Owner · due", 18), ("text", "Action", None)]
 
     def sort_key(self, entry: ActionItem) -> Any:
         # Items inherited from the followed-up session come first, as they were listed there.
-        return (entry.session_id != self.session_id, entry.position, entry.id) if self.session_id else (entry.position, entry.id)
+        return (
+            (entry.session_id != self.session_id, entry.position, entry.id)
+            if self.session_id
+            else (entry.position, entry.id)
+        )
 
     def row(self, entry: ActionItem) -> list[Text]:
         assert entry.id is not None
         overdue = self.today is not None and entry.is_overdue(self.today)
         # Shapes, not colours, tell the status apart: ○ open, ◐ in progress, ● done, ✕ won't do.
         status = {"open": "○", "in progress": "◐", "done": "●", "won't do": "✕"}[entry.status.value]
-        text = entry.text if entry.session_id == self.session_id or self.session_id is None else f"↩ {entry.text}"
+        text = (
+            entry.text
+            if entry.session_id == self.session_id or self.session_id is None
+            else f"↩ {entry.text}"
+        )
         owner_due = Text(no_wrap=True, overflow="ellipsis")
         owner_due.append(entry.owner or "no owner", style="" if entry.owner else "italic")
         if entry.due is not None:
