@@ -498,9 +498,6 @@ def test_kill_9_at_random_moments_loses_nothing_shown_as_saved(
     assert figures["entries_shown_saved"] >= TRIALS, figures
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Textual moves the focus after the keys already read: EntryPane.focus_table and the "
-    "quick-add focus use widget.focus() (deferred); screen.set_focus() would be immediate"))
 def test_keys_typed_in_one_burst_reach_the_pane_they_name(
     template_db: tuple[Path, int, dict[str, int]], tmp_path: Path
 ) -> None:

@@ -94,6 +94,19 @@ def check_console(app: PostMortemApp, lines: list[str], size: tuple[int, int], w
         assert "Countdown" in text and "Timeline" in text, f"{where}: {lines}"
 
 
+FULL_SCREENS = {"HomeScreen", "SearchScreen", "TrackerScreen", "MetricsScreen"}
+
+
+def check_full_screen(lines: list[str], size: tuple[int, int], where: str) -> None:
+    """Below 40×10 the history screens say the terminal is too small, and nothing else."""
+    text = " ".join(" ".join(lines).split())
+    if size[0] < 40 or size[1] < 10:
+        if size[0] >= 20 and size[1] >= 5:
+            assert "too small" in text, f"{where}: {lines}"
+    else:
+        assert "too small" not in text, f"{where}: {lines}"
+
+
 @pytest.fixture
 def demo(tmp_path: Path) -> tuple[Store, int]:
     return demo_store(tmp_path / "demo.db")
@@ -117,6 +130,8 @@ async def test_every_screen_at_every_size(name: str, demo: tuple[Store, int]) ->
             lines = check_frame(app, expected, size, where)
             if expected == "ConsoleScreen":
                 check_console(app, lines, size, where)
+            elif expected in FULL_SCREENS:
+                check_full_screen(lines, size, where)
         assert app.handled_errors == []
 
 

@@ -296,9 +296,9 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
                 entity = EntityKind.SESSION
             if entity in PANE_IDS:
                 self.pane(entity).select(entry_id)
-                self.pane(entity).focus_table()
+                self.pane(entity).table.focus()
                 return
-        self.pane(EntityKind.TIMELINE).focus_table()
+        self.pane(EntityKind.TIMELINE).table.focus()
 
     def on_resize(self) -> None:
         width, height = self.size
@@ -907,7 +907,7 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
             if self.has_class("-presenter"):
                 self.action_presenter()
             self.add_class("-show-sidebar")  # narrow terminals hide it until asked for
-            self.query_one("#card-list").focus()
+            self.set_focus(self.query_one("#card-list"))
             return
         pane = self.query_one(f"#{name}", EntryPane)
         if self.zoomed and self.zoomed != name:

@@ -39,6 +39,7 @@ from pmconsole.domain.tracker import local_today, viewer_timezone
 from pmconsole.paths import styles_dir
 from pmconsole.store.errors import StoreError
 from pmconsole.tui.guard import GuardedMessages
+from pmconsole.tui.screens.too_small import TooSmallView
 
 # Fixed widths; the Title column takes whatever the others leave.
 COLUMN_WIDTHS: dict[str, int] = {
@@ -180,7 +181,7 @@ def start_follow_up(screen: Screen[Any], session_id: int) -> None:
     app.push_screen(FollowUpDialog("\n".join(lines)), answered)
 
 
-class HomeScreen(GuardedMessages, Screen[None]):
+class HomeScreen(TooSmallView, GuardedMessages, Screen[None]):
     """Every session: sort, filter, open, search, track action items, metrics, follow-ups."""
 
     CSS_PATH = REVIEW_CSS

@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, MarkdownViewer, Static
 
 from pmconsole.tui.guard import GuardedMessages
+from pmconsole.tui.screens.too_small import TooSmallView
 from pmconsole.tui.screens.home import REVIEW_CSS, binding_commands
 
 
@@ -34,7 +35,7 @@ def minutes_screen(store: Any, session_id: int, now: DateTime) -> MinutesScreen:
     return MinutesScreen(text, title=title)
 
 
-class MinutesScreen(GuardedMessages, Screen[None]):
+class MinutesScreen(TooSmallView, GuardedMessages, Screen[None]):
     """The exported Markdown minutes, rendered; Escape goes back."""
 
     CSS_PATH = REVIEW_CSS

@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from pmconsole.domain.model import EntityKind
 from pmconsole.store.search import MARK_END, MARK_START, SearchHit, fts_query, search
 from pmconsole.tui.guard import GuardedMessages
+from pmconsole.tui.screens.too_small import TooSmallView
 from pmconsole.tui.screens.home import REVIEW_CSS, binding_commands, plural
 
 SEARCH_DEBOUNCE = 0.12
@@ -82,7 +83,7 @@ class QueryInput(Input):
             table.focus()
 
 
-class SearchScreen(GuardedMessages, Screen[None]):
+class SearchScreen(TooSmallView, GuardedMessages, Screen[None]):
     """Full-text search across all sessions (timeline, findings, action items, scripts…)."""
 
     CSS_PATH = REVIEW_CSS

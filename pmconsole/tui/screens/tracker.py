@@ -37,6 +37,7 @@ from pmconsole.domain.tracker import (
 )
 from pmconsole.store.errors import StoreError
 from pmconsole.tui.guard import GuardedMessages
+from pmconsole.tui.screens.too_small import TooSmallView
 from pmconsole.tui.screens.home import REVIEW_CSS, FilterInput, binding_commands, plural
 
 FILTER_DEBOUNCE = 0.15
@@ -70,7 +71,7 @@ class ActionTable(DataTable[Any]):
     ]
 
 
-class TrackerScreen(GuardedMessages, Screen[None]):
+class TrackerScreen(TooSmallView, GuardedMessages, Screen[None]):
     """Action items across all sessions, by state, with owner and session filters."""
 
     CSS_PATH = REVIEW_CSS

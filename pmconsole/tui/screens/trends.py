@@ -21,6 +21,7 @@ from pmconsole.domain.metrics import Aggregate, format_duration
 from pmconsole.domain.tracker import viewer_timezone
 from pmconsole.domain.trends import TrendReport, trend_report
 from pmconsole.tui.guard import GuardedMessages
+from pmconsole.tui.screens.too_small import TooSmallView
 from pmconsole.tui.screens.home import REVIEW_CSS, binding_commands, plural
 from pmconsole.tui.widgets.trend_chart import TrendChart
 
@@ -52,7 +53,7 @@ def severity_bars(counts: dict[str, int]) -> Content:
     return Content("\n").join(lines)
 
 
-class MetricsScreen(GuardedMessages, Screen[None]):
+class MetricsScreen(TooSmallView, GuardedMessages, Screen[None]):
     """How quickly incidents are detected, mitigated and resolved, and how that changes."""
 
     CSS_PATH = REVIEW_CSS

@@ -20,6 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 from textual.widgets.data_table import RowKey
 
@@ -281,7 +282,14 @@ class EntryPane(Vertical, Generic[E]):
         self.table.move_cursor(row=index, animate=False)
 
     def focus_table(self) -> None:
-        self.table.focus()
+        self._focus(self.table)
+
+    def _focus(self, widget: Widget) -> None:
+        # set_focus is immediate, so keys already read in the same burst ("3a") follow it.
+        # It refuses a hidden widget (terminal too small); the deferred focus() does not.
+        self.screen.set_focus(widget)
+        if self.screen.focused is not widget:
+            widget.focus()
 
     # -- layout ---------------------------------------------------------------------------------
 
@@ -306,7 +314,7 @@ class EntryPane(Vertical, Generic[E]):
 
     def action_pane(self, verb: str) -> None:
         if verb == "quick":
-            self.quick.focus()
+            self._focus(self.quick)
             return
         entry_id = None if verb == "new" else self.selected_id
         if entry_id is None and verb not in ("new",):
