@@ -14,8 +14,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, MarkdownViewer, Static
 
 from pmconsole.tui.guard import GuardedMessages
-from pmconsole.tui.screens.too_small import TooSmallView
 from pmconsole.tui.screens.home import REVIEW_CSS, binding_commands
+from pmconsole.tui.screens.too_small import TooSmallView
 
 
 def minutes_markdown(store: Any, session_id: int, now: DateTime) -> tuple[str, str]:

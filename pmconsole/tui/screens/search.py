@@ -20,8 +20,8 @@ from textual.widgets import DataTable, Footer, Input, Static
 from pmconsole.domain.model import EntityKind
 from pmconsole.store.search import MARK_END, MARK_START, SearchHit, fts_query, search
 from pmconsole.tui.guard import GuardedMessages
-from pmconsole.tui.screens.too_small import TooSmallView
 from pmconsole.tui.screens.home import REVIEW_CSS, binding_commands, plural
+from pmconsole.tui.screens.too_small import TooSmallView
 
 SEARCH_DEBOUNCE = 0.12
 SEARCH_LIMIT = 100

@@ -37,8 +37,8 @@ from pmconsole.domain.tracker import (
 )
 from pmconsole.store.errors import StoreError
 from pmconsole.tui.guard import GuardedMessages
-from pmconsole.tui.screens.too_small import TooSmallView
 from pmconsole.tui.screens.home import REVIEW_CSS, FilterInput, binding_commands, plural
+from pmconsole.tui.screens.too_small import TooSmallView
 
 FILTER_DEBOUNCE = 0.15
 VIEW_LABELS: dict[TrackerView, str] = {

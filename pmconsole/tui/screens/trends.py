@@ -21,8 +21,8 @@ from pmconsole.domain.metrics import Aggregate, format_duration
 from pmconsole.domain.tracker import viewer_timezone
 from pmconsole.domain.trends import TrendReport, trend_report
 from pmconsole.tui.guard import GuardedMessages
-from pmconsole.tui.screens.too_small import TooSmallView
 from pmconsole.tui.screens.home import REVIEW_CSS, binding_commands, plural
+from pmconsole.tui.screens.too_small import TooSmallView
 from pmconsole.tui.widgets.trend_chart import TrendChart
 
 METRICS: tuple[tuple[str, str, str], ...] = (
