@@ -73,3 +73,11 @@ def test_high_contrast_theme(snap_compare, tmp_path: Path) -> None:  # type: ign
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(160, 48), run_before=contrast)
+
+
+def test_card_presentation_view(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    async def present(pilot: Pilot[None]) -> None:
+        await pilot.press("5", "slash", *"who is responsible", "enter")
+        await pilot.pause()
+
+    assert snap_compare(demo_app(tmp_path), terminal_size=(120, 36), run_before=present)
