@@ -3,7 +3,9 @@
     python -m bench                 full sizes (about 2–4 minutes)
     python -m bench --smoke         tiny sizes, a few repetitions (well under a minute):
                                     proves every figure can still be measured
-    python -m bench --output FILE   JSON somewhere else (default: bench/results.json)
+    python -m bench --output FILE   JSON somewhere else (default: bench/results.json; for
+                                    --smoke, pmconsole-bench-smoke.json in the temp folder,
+                                    so a smoke run never replaces real results)
     python -m bench --only search,export_markdown
                                     some figures only (for working on one of them)
     python -m bench --strict        exit 1 when a budget does not hold
@@ -18,6 +20,7 @@ import platform
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict
@@ -27,6 +30,7 @@ from bench.context import ROOT, Context, prepare
 from bench.figures import FIGURE_KEYS, Figure, table
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.json"
+SMOKE_OUTPUT = Path(tempfile.gettempdir()) / "pmconsole-bench-smoke.json"
 
 
 def _groups() -> list[tuple[tuple[str, ...], Callable[[Context], list[Figure]]]]:
@@ -75,12 +79,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, few repetitions")
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="JSON file to write")
+    parser.add_argument("--output", type=Path, default=None, help="JSON file to write")
     parser.add_argument("--only", default="", help="comma-separated figure keys")
     parser.add_argument("--keep-data", type=Path, default=None, metavar="DIR",
                         help="generate the databases into DIR and keep them")
     parser.add_argument("--strict", action="store_true", help="exit 1 if a budget is missed")
     args = parser.parse_args(argv)
+    if args.output is None:
+        args.output = SMOKE_OUTPUT if args.smoke else DEFAULT_OUTPUT
 
     wanted = {k.strip() for k in args.only.split(",") if k.strip()}
     unknown = wanted - set(FIGURE_KEYS)

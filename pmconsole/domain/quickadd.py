@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from pendulum import Date, DateTime
 
@@ -55,13 +54,6 @@ _TWO_WORD_TIME = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _ONE_WORD = re.compile(r"^\s*(\S+)\s+(.*)$", re.DOTALL)
-
-
-@dataclass(frozen=True)
-class Parsed:
-    """What a quick-add line produced, before it is saved."""
-
-    entry: TimelineEvent | Finding | ActionItem | AgendaItem
 
 
 def parse_timeline(text: str, session: Session, now: DateTime) -> TimelineEvent:
