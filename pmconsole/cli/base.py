@@ -27,7 +27,34 @@ def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     sys.exit(code)
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+# Which module defines each command. A command's module is imported only when that
+# command runs (or for --help, which lists them all).
+COMMAND_MODULES: dict[str, str] = {
+    "open": "console", "demo": "console",
+    "new": "sessions", "incident": "sessions", "list": "sessions", "metrics": "sessions",
+    "export": "exchange", "import": "exchange", "timeline": "exchange",
+    "actions": "review",
+    "scripts": "scripts", "lint": "scripts", "invite": "scripts",
+    "serve": "serve",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMAND_MODULES})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            import importlib
+
+            importlib.import_module(f"pmconsole.cli.{COMMAND_MODULES[cmd_name]}")
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--db",
     "db_path",

@@ -5,6 +5,7 @@ Textual is imported inside the functions, so these commands cost nothing to the 
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,11 @@ if TYPE_CHECKING:
 
 def run_console(db_path: Path, session_id: int | None = None) -> None:
     """Open the database (read-only if it cannot be written) and run the console."""
+    # Start-up (Textual's import, the widgets, the session) makes a few hundred thousand
+    # objects that live as long as the app; the cyclic collector would walk them again and
+    # again meanwhile, for nothing. The app turns it back on, and freezes what start-up
+    # made, once its first frame is on screen (PostMortemApp.on_ready).
+    gc.disable()
     if session_id is not None and not db_path.exists() and not db_path.is_symlink():
         # A session in a file that is not there: a mistyped path, not a new database.
         fail(f"{db_path}: does not exist.")

@@ -161,15 +161,25 @@ def format_time(moment: DateTime | None, tz: str, *, with_date: bool = False,
     return moment.in_timezone(_zone(tz)).strftime(pattern)
 
 
+# pendulum reads and parses a zone's file each time it is named (it keeps no strong
+# reference); the timeline formats thousands of times in one zone.
+_ZONES: dict[str, Timezone | FixedTimezone] = {}
+
+
 def _zone(name: str) -> Timezone | FixedTimezone:
+    zone = _ZONES.get(name) if isinstance(name, str) else None
+    if zone is not None:
+        return zone
     try:
-        return pendulum.timezone(name)
+        zone = pendulum.timezone(name)
     except (ValueError, KeyError, OSError, TypeError):
         # zoneinfo reports bad names as ValueError, missing files as KeyError or OSError
         # (a directory such as "Europe"), and pendulum as InvalidTimezone (a ValueError).
         raise TimeParseError(
             f"Unknown timezone {name[:40]!r}: use an IANA name such as Europe/Berlin or UTC."
         ) from None
+    _ZONES[name] = zone
+    return zone
 
 
 def _relative(match: re.Match[str], now: DateTime, zone: Timezone | FixedTimezone) -> DateTime:

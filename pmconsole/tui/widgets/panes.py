@@ -8,43 +8,37 @@ Cells are ``rich.text.Text`` objects, never strings, so user text is never read 
 
 from __future__ import annotations
 
+import bisect
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import zip_longest
+from operator import itemgetter
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pendulum import Date, DateTime
 from rich.text import Text
 from textual import on
+from textual._two_way_dict import TwoWayDict
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
+from textual.geometry import Region
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
-from textual.widgets.data_table import RowKey
+from textual.widgets.data_table import Row, RowKey
 
 from pmconsole.domain import agenda as agenda_clock
-from pmconsole.domain.model import ActionItem, AgendaItem, EntityKind, Finding, TimelineEvent
+from pmconsole.domain.model import ActionItem, AgendaItem, EntityKind, EventKind, Finding, TimelineEvent
 from pmconsole.domain.times import format_time
 
 E = TypeVar("E", AgendaItem, TimelineEvent, Finding, ActionItem)
 
 FLAG_MARK = "⚑"
+FIRST_TEXT_WIDTH = 10
 STAR_MARK = "★"
-
-
-class KeyedText(Text):
-    """The first cell of a row: carries the entry's sort key, so the table can re-sort."""
-
-    sort_key: Any = None
-
-
-def keyed(text: Text, sort_key: Any) -> KeyedText:
-    result = KeyedText(text.plain, style=text.style, no_wrap=True, overflow="ellipsis")
-    result._spans = list(text._spans)  # noqa: SLF001 - keep per-character styles
-    result.sort_key = sort_key
-    return result
 
 
 def cell(value: str, style: str = "") -> Text:
@@ -95,6 +89,90 @@ class EntryTable(DataTable[Any]):
         if isinstance(pane, EntryPane):
             pane.fit_last_column()
 
+    # -- a DataTable for tens of thousands of one-line rows ------------------------------------
+    # Textual's DataTable does per-row work in Python that a 10,000-event timeline feels:
+    # add_row re-assigns the cursor (a reactive) and rebuilds the column order for every
+    # row, the first layout measures every cell (its auto-width pass), and every change
+    # rebuilds the row order and the line offsets from all rows. Every row here is one
+    # line high, unlabelled and added through add_rows or insert_row, which makes these
+    # simple. The overrides follow DataTable of the Textual version pinned in pyproject.
+
+    def add_rows(self, rows: Iterable[Iterable[Any]]) -> list[RowKey]:
+        """Add rows at the bottom in one batch (DataTable.add_row's work, done once)."""
+        columns = self.ordered_columns
+        was_empty = self.row_count == 0
+        locations, data = self._row_locations, self._data
+        table_rows, new_rows = self.rows, self._new_rows
+        keys: list[RowKey] = []
+        for cells in rows:
+            key = RowKey(None)
+            values = list(cells)
+            if len(values) > len(columns):
+                raise ValueError("More values provided than there are columns.")
+            locations[key] = len(table_rows)
+            data[key] = {column.key: cell for column, cell in zip_longest(columns, values)}
+            table_rows[key] = Row(key, 1)
+            new_rows.add(key)
+            keys.append(key)
+        if keys:
+            self._update_count += 1
+            if any(column.auto_width for column in self.columns.values()):
+                self._require_update_dimensions = True  # measured when idle, as usual
+            else:
+                # Nothing to measure: the new size now rather than when idle, so that a
+                # cursor moved to a new row scrolls to it in this frame, not the next.
+                self._new_rows.difference_update(keys)
+                self._update_dimensions(())
+            self.cursor_coordinate = self.cursor_coordinate
+            if was_empty and columns and self.show_cursor and self.cursor_type != "none":
+                self._highlight_cursor()
+            self.check_idle()
+        return keys
+
+    def insert_row(self, cells: Sequence[Any], index: int) -> RowKey:
+        """Add a row at ``index`` (0: the top) without sorting the whole table again."""
+        count = self.row_count
+        if index >= count:
+            return self.add_rows([cells])[0]
+        by_index = self._row_locations._reverse  # noqa: SLF001 - index -> row key
+        order = [by_index[i] for i in range(count)]
+        key = self.add_rows([cells])[0]
+        order.insert(index, key)
+        self._row_locations = TwoWayDict({k: i for i, k in enumerate(order)})
+        self._update_count += 1  # the row order caches are keyed by it
+        self.refresh()
+        return key
+
+    @property
+    def ordered_rows(self) -> list[Row]:
+        cache_key = (self.row_count, self._update_count)
+        ordered = self._ordered_row_cache.get(cache_key)
+        if ordered is None:
+            by_index = self._row_locations._reverse  # noqa: SLF001 - index -> row key
+            rows = self.rows
+            ordered = [rows[by_index[index]] for index in range(len(rows))]
+            self._ordered_row_cache[cache_key] = ordered
+        return ordered
+
+    @property
+    def _y_offsets(self) -> list[tuple[RowKey, int]]:
+        return _OneLineOffsets(self)  # type: ignore[return-value]
+
+    def _get_row_region(self, row_index: int) -> Region:
+        if not self.is_valid_row_index(row_index):
+            return Region(0, 0, 0, 0)
+        row_width = (sum(column.get_render_width(self) for column in self.columns.values())
+                     + self._row_label_column_width)
+        y = row_index + (self.header_height if self.show_header else 0)
+        return Region(0, y, max(self.size.width, row_width), 1)
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        # Every column has a fixed width (the pane fits the last one), so nothing needs
+        # measuring; the virtual size is still recomputed.
+        if not any(column.auto_width for column in self.columns.values()):
+            new_rows = ()
+        super()._update_dimensions(new_rows)
+
     # The bindings act on the pane around the table, which knows its entries.
     def action_pane(self, verb: str) -> None:
         pane = self.parent
@@ -105,6 +183,25 @@ class EntryTable(DataTable[Any]):
         pane = self.parent
         if isinstance(pane, EntryPane):
             pane.action_move(delta)
+
+
+class _OneLineOffsets:
+    """DataTable's ``_y_offsets`` (screen line → (row key, line within the row)) when every
+    row is one line high, looked up when asked instead of built for every row."""
+
+    __slots__ = ("_table",)
+
+    def __init__(self, table: EntryTable) -> None:
+        self._table = table
+
+    def __len__(self) -> int:
+        return self._table.row_count
+
+    def __getitem__(self, y: int) -> tuple[RowKey, int]:
+        return self._table.ordered_rows[y].key, 0
+
+    def clear(self) -> None:
+        """DataTable.clear() empties the cached list; nothing is cached here."""
 
 
 class QuickAddInput(Input):
@@ -157,6 +254,8 @@ class EntryPane(Vertical, Generic[E]):
         self.flagged: set[int] = set()
         self._row_keys: dict[int, RowKey] = {}
         self._ids_by_key: dict[RowKey, int] = {}
+        # The sort keys of the rows in the order shown (kept sorted).
+        self._sort_keys: list[Any] = []
         self.border_title = Content(self.title)
         self.tz = "UTC"
 
@@ -175,7 +274,9 @@ class EntryPane(Vertical, Generic[E]):
 
     def on_mount(self) -> None:
         for key, label, width in self.columns():
-            self.table.add_column(label, key=key, width=width)
+            # The text column (width None) gets its width from fit_last_column once the
+            # table has a size; a fixed width until then spares measuring every cell.
+            self.table.add_column(label, key=key, width=width or FIRST_TEXT_WIDTH)
 
     # -- what to show (subclasses) -------------------------------------------------------------
 
@@ -188,11 +289,6 @@ class EntryPane(Vertical, Generic[E]):
     def sort_key(self, entry: E) -> Any:
         return (entry.position, entry.id)  # type: ignore[union-attr]
 
-    def keyed_row(self, entry: E) -> list[Text]:
-        cells = self.row(entry)
-        cells[0] = keyed(cells[0], self.sort_key(entry))
-        return cells
-
     # -- attributes down -------------------------------------------------------------------------
 
     def set_entries(self, entries: Iterable[E], flagged: set[int]) -> None:
@@ -200,10 +296,12 @@ class EntryPane(Vertical, Generic[E]):
         table = self.table
         current = self.selected_id
         table.clear()
-        ordered = sorted(entries, key=self.sort_key)
-        self.entries = {e.id: e for e in ordered if e.id is not None}
+        # Sort keys end with the id: unique, so entries themselves are never compared.
+        ordered = sorted(((self.sort_key(e), e) for e in entries), key=itemgetter(0))
+        self._sort_keys = [sort_key for sort_key, _ in ordered]
+        self.entries = {e.id: e for _, e in ordered if e.id is not None}
         self.flagged = set(flagged)
-        keys = table.add_rows(self.keyed_row(e) for e in ordered)
+        keys = table.add_rows(self.row(e) for _, e in ordered)
         self._row_keys = dict(zip(self.entries, keys, strict=True))
         self._ids_by_key = {k: i for i, k in self._row_keys.items()}
         self.fit_last_column()
@@ -220,27 +318,35 @@ class EntryPane(Vertical, Generic[E]):
         old = self.entries.get(entry.id)
         self.entries[entry.id] = entry
         table = self.table
-        if old is not None and self.sort_key(old) == self.sort_key(entry):
+        sort_key = self.sort_key(entry)
+        if old is not None and self.sort_key(old) == sort_key:
             key = self._row_keys[entry.id]
-            for column, value in zip(table.columns, self.keyed_row(entry), strict=True):
+            for column, value in zip(table.columns, self.row(entry), strict=True):
                 table.update_cell(key, column, value)
             return
         if old is not None:
+            self._forget_sort_key(self.sort_key(old))
             key = self._row_keys.pop(entry.id)
             self._ids_by_key.pop(key, None)
             table.remove_row(key)
-        key = table.add_row(*self.keyed_row(entry))
+        # Where it sorts, found by bisection: no pass over every entry, no re-sort.
+        index = bisect.bisect(self._sort_keys, sort_key)
+        self._sort_keys.insert(index, sort_key)
+        key = table.insert_row(self.row(entry), index)
         self._row_keys[entry.id] = key
         self._ids_by_key[key] = entry.id
-        last = max(self.entries.values(), key=self.sort_key)
-        if last.id != entry.id:
-            # Not at the end: put the rows back in order (rare during a meeting).
-            table.sort(key=lambda cells: cells[0].sort_key)
         self.fit_last_column()
         self.select(entry.id)
 
+    def _forget_sort_key(self, sort_key: Any) -> None:
+        index = bisect.bisect_left(self._sort_keys, sort_key)
+        if index < len(self._sort_keys) and self._sort_keys[index] == sort_key:
+            del self._sort_keys[index]
+
     def remove(self, entry_id: int) -> None:
-        self.entries.pop(entry_id, None)
+        old = self.entries.pop(entry_id, None)
+        if old is not None:
+            self._forget_sort_key(self.sort_key(old))
         self.flagged.discard(entry_id)
         key = self._row_keys.pop(entry_id, None)
         if key is not None:
@@ -346,6 +452,12 @@ class EntryPane(Vertical, Generic[E]):
         self.action_pane("edit")
 
 
+# Cells that depend on a few values only are made once and shared by every row showing
+# them (DataTable never changes a cell it is given): a 10,000-event timeline makes half
+# as many objects. Dates are formatted once per day (pendulum's formatter is slow).
+
+
+@functools.lru_cache(maxsize=4096)
 def _short_date(day: Date | None, today: Date | None) -> str:
     """``Dec 12`` within the coming months, ``2027-01-12`` further away or in another year."""
     if day is None:
@@ -355,6 +467,7 @@ def _short_date(day: Date | None, today: Date | None) -> str:
     return day.isoformat()
 
 
+@functools.cache
 def _flag_cell(flagged: bool) -> Text:
     return Text(FLAG_MARK if flagged else " ", style="bold dark_orange" if flagged else "")
 
@@ -420,16 +533,25 @@ class TimelinePane(EntryPane[TimelineEvent]):
 
     def row(self, entry: TimelineEvent) -> list[Text]:
         assert entry.id is not None
-        flagged = entry.id in self.flagged
-        marks = Text()
-        marks.append(STAR_MARK if entry.starred else " ", style="bold dark_orange")
-        marks.append(FLAG_MARK if flagged else " ", style="bold red")
         return [
-            marks,
+            _marks_cell(entry.starred, entry.id in self.flagged),
             Text(format_time(entry.at, self.tz), no_wrap=True),
-            Text(entry.kind.value, style=f"kind-{entry.kind.name.lower()}", no_wrap=True),
+            _kind_cell(entry.kind),
             cell(entry.text),
         ]
+
+
+@functools.cache
+def _marks_cell(starred: bool, flagged: bool) -> Text:
+    marks = Text()
+    marks.append(STAR_MARK if starred else " ", style="bold dark_orange")
+    marks.append(FLAG_MARK if flagged else " ", style="bold red")
+    return marks
+
+
+@functools.cache
+def _kind_cell(kind: EventKind) -> Text:
+    return Text(kind.value, style=f"kind-{kind.name.lower()}", no_wrap=True)
 
 
 class FindingsPane(EntryPane[Finding]):
