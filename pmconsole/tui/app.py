@@ -65,9 +65,11 @@ class PostMortemApp(App[None]):
     # -- start-up ---------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        from pmconsole.tui.screens.home import HomeScreen
-
-        self.push_screen(HomeScreen())
+        # A session named on the command line opens straight away: the session list is
+        # built only when the facilitator leaves the console (go_home), so the start-up
+        # pays for one screen, not two.
+        if self.initial_session_id is None:
+            self.go_home()
         if self.store.readonly:
             self.say(
                 f"{self.store.name} cannot be written: opened read-only for review.",
@@ -88,7 +90,16 @@ class PostMortemApp(App[None]):
     def open_session(self, session_id: int, *, focus_entry: tuple[str, int] | None = None) -> None:
         from pmconsole.tui.screens.console import ConsoleScreen
 
-        self.push_screen(ConsoleScreen(session_id, focus_entry=focus_entry))
+        self.push_screen(ConsoleScreen(session_id, focus_entry=focus_entry, size=self.size))
+
+    def go_home(self) -> None:
+        """Show a new session list, in place of the current screen if there is one."""
+        from pmconsole.tui.screens.home import HomeScreen
+
+        if len(self.screen_stack) > 1:
+            self.switch_screen(HomeScreen())
+        else:
+            self.push_screen(HomeScreen())
 
     # -- shared services --------------------------------------------------------------------
 

@@ -318,7 +318,7 @@ def test_format_is_mm_ss_or_plus_mm_ss_everywhere() -> None:
 async def test_footer_follows_the_agenda(demo: tuple[Store, int]) -> None:
     """Once the meeting starts the footer offers Next/Pause/+5 min, not Start (it used to
     keep showing "s Start", a key that then did nothing, until the focus moved)."""
-    from textual.widgets import Footer
+    from pmconsole.tui.widgets.keybar import KeyBar
 
     store, sid = demo
     app = make_app(store, session_id=sid, clock=FrozenClock(NOW))
@@ -326,8 +326,7 @@ async def test_footer_follows_the_agenda(demo: tuple[Store, int]) -> None:
         await pilot.pause()
 
         def keys() -> str:
-            footer = app.screen.query_one(Footer)
-            return " ".join(str(k.render()) for k in footer.query("FooterKey"))
+            return app.screen.query_one(KeyBar).render().plain
 
         assert "Start" in keys() and "Next item" not in keys()
         await pilot.press("s")

@@ -19,7 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from pmconsole.domain import agenda as agenda_clock
 from pmconsole.domain import quickadd
@@ -41,6 +41,7 @@ from pmconsole.store.errors import StoreError
 from pmconsole.tui.dialogs.form import not_saved
 from pmconsole.tui.guard import GuardedMessages
 from pmconsole.tui.widgets.countdown import Countdown
+from pmconsole.tui.widgets.keybar import KeyBar
 from pmconsole.tui.widgets.panes import (
     ActionsPane,
     AgendaPane,
@@ -73,6 +74,20 @@ SCANNED_TEXT: dict[type, str] = {
 }
 
 TOO_SMALL = "Terminal too small for the console.\nMake it at least 60 × 16."
+
+SIZE_CLASSES = ("-narrow", "-medium", "-wide", "-short", "-tiny")
+
+
+def size_classes(width: int, height: int) -> list[str]:
+    """The layout classes (styles/console.tcss) for a terminal of this size."""
+    wanted = {
+        "-narrow": width < 100,
+        "-medium": 100 <= width < 150,
+        "-wide": width >= 190,
+        "-short": height < 34,
+        "-tiny": width < 60 or height < 16,
+    }
+    return [name for name in SIZE_CLASSES if wanted[name]]
 
 
 class ConsoleScreen(GuardedMessages, Screen[None]):
@@ -242,8 +257,16 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
         ),
     ]
 
-    def __init__(self, session_id: int, *, focus_entry: tuple[str, int] | None = None) -> None:
-        super().__init__()
+    def __init__(
+        self,
+        session_id: int,
+        *,
+        focus_entry: tuple[str, int] | None = None,
+        size: tuple[int, int] = (120, 36),
+    ) -> None:
+        # The layout classes are set before the first layout, not on the first Resize:
+        # otherwise every widget is styled twice before the first frame.
+        super().__init__(classes=" ".join(size_classes(*size)))
         self.session_id = session_id
         self.focus_entry = focus_entry
         self.record: SessionRecord | None = None
@@ -269,7 +292,7 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
                         yield ActionsPane(id="actions")
             yield BlameSidebar(id="sidebar")
         yield Static(Content(TOO_SMALL), id="too-small")
-        yield Footer()
+        yield KeyBar()
 
     @property
     def store(self):  # type: ignore[no-untyped-def]
@@ -287,9 +310,6 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
         return self.query_one(f"#{PANE_IDS[entity]}", EntryPane)
 
     def on_mount(self) -> None:
-        # The layout classes before the first layout, not after it (on the first Resize):
-        # otherwise every widget is styled and laid out twice before the first frame.
-        self._size_classes(*self.app.size)
         self.reload()
         self.query_one(BlameSidebar).set_cards(self.app.cards)  # type: ignore[attr-defined]
         self.set_interval(1.0, self.tick)
@@ -306,14 +326,9 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
         self.pane(EntityKind.TIMELINE).table.focus()
 
     def on_resize(self) -> None:
-        self._size_classes(*self.size)
-
-    def _size_classes(self, width: int, height: int) -> None:
-        self.set_class(width < 100, "-narrow")
-        self.set_class(100 <= width < 150, "-medium")
-        self.set_class(width >= 190, "-wide")
-        self.set_class(height < 34, "-short")
-        self.set_class(width < 60 or height < 16, "-tiny")
+        wanted = set(size_classes(*self.size))
+        for name in SIZE_CLASSES:
+            self.set_class(name in wanted, name)
 
     # -- loading and showing -----------------------------------------------------------------
 
@@ -1024,7 +1039,13 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
         if self.zoomed:
             self._zoom(None)
             return
-        self.dismiss()
+        # Back to where the console was opened from (the session list, search, tracker);
+        # a console opened from the command line has nothing below it but Textual's
+        # default screen, and takes the session list's place.
+        if len(self.app.screen_stack) > 2:
+            self.dismiss()
+        else:
+            self.app.go_home()  # type: ignore[attr-defined]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide keys that do nothing in the current state (the footer follows the meeting)."""

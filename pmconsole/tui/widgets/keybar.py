@@ -1,0 +1,131 @@
+"""The key line at the bottom of every screen: the keys that work here and now.
+
+Textual's Footer is a widget per key, and it composes them all again whenever the
+bindings change, which they do on every focus change. Switching panes in the console
+laid the whole screen out again for it (most of a 50 ms keystroke), and at start-up
+its first compose waits for the first frame, so the first complete frame was the
+second one. KeyBar draws one line from the same active bindings, repaints only itself
+when they change, and still answers the mouse: a click presses the key, hovering shows
+the binding's tooltip.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, NamedTuple
+
+from textual import events
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widget import Widget
+
+
+class _Key(NamedTuple):
+    key: str
+    binding: Binding
+    enabled: bool
+    tooltip: str
+
+
+class _Span(NamedTuple):
+    start: int
+    end: int
+    key: _Key
+
+
+class KeyBar(Widget):
+    """One line: ``key description`` for each shown binding, the palette key on the right."""
+
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "keybar--key",
+        "keybar--description",
+        "keybar--disabled",
+        "keybar--hover",
+    }
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._spans: list[_Span] = []
+        self._hover: _Key | None = None
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, _screen: Screen[object]) -> None:
+        self.refresh()
+
+    def shown_keys(self) -> tuple[list[_Key], _Key | None]:
+        """The keys to show, one per action in binding order, and the palette key."""
+        by_action: dict[str, _Key] = {}
+        palette: _Key | None = None
+        palette_key = self.app.COMMAND_PALETTE_BINDING if self.app.ENABLE_COMMAND_PALETTE else None
+        for key, (_node, binding, enabled, tooltip) in self.screen.active_bindings.items():
+            if key == palette_key:
+                palette = _Key(key, binding, enabled, tooltip or binding.description)
+            elif binding.show and binding.action not in by_action:
+                by_action[binding.action] = _Key(key, binding, enabled, tooltip or binding.description)
+        return list(by_action.values()), palette
+
+    def _label(self, key: _Key) -> Content:
+        display = self.app.get_key_display(key.binding)
+        if not key.enabled:
+            return Content.assemble(
+                (f" {display} {key.binding.description} ", self.get_visual_style("keybar--disabled"))
+            )
+        hover = ("keybar--hover",) if key == self._hover else ()
+        return Content.assemble(
+            (f" {display} ", self.get_visual_style("keybar--key", *hover)),
+            (f"{key.binding.description} ", self.get_visual_style("keybar--description", *hover)),
+        )
+
+    def render(self) -> Content:
+        keys, palette = self.shown_keys()
+        width = self.size.width
+        right = Content("")
+        if palette is not None:
+            right = Content.assemble(("▏", self.get_visual_style("keybar--disabled")), self._label(palette))
+        spans: list[_Span] = []
+        parts: list[Content] = []
+        x = 0
+        for key in keys:
+            label = self._label(key)
+            if x + label.cell_length > width - right.cell_length:
+                break  # what does not fit is in the help screen (F1) and the palette
+            spans.append(_Span(x, x + label.cell_length, key))
+            parts.append(label)
+            x += label.cell_length
+        if palette is not None:
+            spans.append(_Span(width - right.cell_length + 1, width, palette))
+        self._spans = spans
+        left = Content("").join(parts)
+        gap = Content(" " * max(0, width - left.cell_length - right.cell_length))
+        return (left + gap + right).truncate(width)
+
+    def _key_at(self, x: int) -> _Key | None:
+        for span in self._spans:
+            if span.start <= x < span.end:
+                return span.key
+        return None
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        key = self._key_at(event.x)
+        if key != self._hover:
+            self._hover = key
+            self.tooltip = key.tooltip if key is not None else None
+            self.refresh()
+
+    def on_leave(self, _event: events.Leave) -> None:
+        if self._hover is not None:
+            self._hover = None
+            self.tooltip = None
+            self.refresh()
+
+    def on_click(self, event: events.Click) -> None:
+        key = self._key_at(event.x)
+        if key is not None and key.enabled:
+            event.stop()
+            self.app.simulate_key(key.key)
