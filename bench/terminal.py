@@ -16,6 +16,7 @@ reference app and for pmconsole.
 
 from __future__ import annotations
 
+import codecs
 import fcntl
 import os
 import re
@@ -48,6 +49,8 @@ class Screen:
         self.x = 0
         self.y = 0
         self._pending = b""
+        # So is a UTF-8 character (a box-drawing line is three bytes a cell).
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self.in_sync = False  # inside a synchronized update: the frame is not finished
         self.frames = 0
 
@@ -55,8 +58,10 @@ class Screen:
         data = self._pending + data
         self._pending = b""
         # An escape sequence cut by the read boundary waits for the next read.
+        # ("ESC [" alone reads as a complete two-byte escape, so it counts as cut too.)
         cut = data.rfind(b"\x1b")
-        if cut != -1 and not _ESCAPE.match(data, cut) and len(data) - cut < 64:
+        incomplete = not _ESCAPE.match(data, cut) or data[cut:] in (b"\x1b[", b"\x1b]")
+        if cut != -1 and incomplete and len(data) - cut < 64:
             data, self._pending = data[:cut], data[cut:]
         position = 0
         for match in _ESCAPE.finditer(data):
@@ -88,7 +93,7 @@ class Screen:
     def _text(self, chunk: bytes) -> None:
         if not chunk:
             return
-        for char in chunk.decode("utf-8", "replace"):
+        for char in self._decoder.decode(chunk):
             if char == "\r":
                 self.x = 0
             elif char == "\n":

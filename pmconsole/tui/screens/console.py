@@ -18,7 +18,9 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.reactive import Reactive
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Static
 
 from pmconsole.domain import agenda as agenda_clock
@@ -92,6 +94,11 @@ def size_classes(width: int, height: int) -> list[str]:
 
 class ConsoleScreen(GuardedMessages, Screen[None]):
     """Run the meeting for one session."""
+
+    # Textual repaints the whole screen whenever the focus moves (Screen.focused is a
+    # repainting reactive). The widgets that gain and lose focus restyle and repaint
+    # themselves, so a pane switch here redraws those two panes, not the screen.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(

@@ -20,15 +20,16 @@ from pendulum import Date, DateTime
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual._two_way_dict import TwoWayDict
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.color import Color
 from textual.containers import Vertical
 from textual.content import Content
 from textual.geometry import Region
 from textual.message import Message
-from textual.widget import Widget
+from textual.widget import PseudoClasses, Widget
 from textual.widgets import DataTable, Input, Static
 from textual.widgets.data_table import Row, RowKey
 
@@ -167,6 +168,61 @@ class EntryTable(DataTable[Any]):
                      + self._row_label_column_width)
         y = row_index + (self.header_height if self.show_header else 0)
         return Region(0, y, max(self.size.width, row_width), 1)
+
+    # -- a focus change redraws the cursor row, not the table --------------------------------
+    # Textual restyles a widget, its descendants and its component classes (nine virtual
+    # nodes for a DataTable) whenever its focus changes, and DataTable then drops every
+    # render cache: each pane switch cost two tables restyled and redrawn, 25 ms and
+    # more. Here nothing in the stylesheet depends on a table's focus (styles/app.tcss:
+    # no focus tint; the pane's border shows the focus, see EntryPane): the cursor
+    # is one of two component classes, picked in Python by focus, and the caches ignore
+    # focus. A focus change redraws the cursor row only.
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"entrytable--cursor-focused", "entrytable--cursor-blurred"}
+
+    def watch_has_focus(self, _has_focus: bool) -> None:
+        # Instead of Widget.watch_has_focus, which restyles: see above.
+        self._forget_cursor_row()
+        self.refresh_row(self.cursor_row)
+
+    # Widget's focus handlers as they are, less their repaint of the whole table
+    # (prevent_default keeps Textual from calling Widget's own after these).
+    def _on_focus(self, event: events.Focus) -> None:
+        event.prevent_default()
+        self.has_focus = True
+        if self.parent is not None:
+            self.parent.post_message(events.DescendantFocus(self))
+
+    def _on_blur(self, event: events.Blur) -> None:
+        event.prevent_default()
+        self.has_focus = False
+        if self.parent is not None:
+            self.parent.post_message(events.DescendantBlur(self))
+
+    def get_component_rich_style(self, *names: str, partial: bool = False,
+                                 default: Style | None = None) -> Style:
+        # Component styles are worked out with the table's focus of the moment they are
+        # styled, and a table is no longer restyled on focus: both cursors are classes
+        # of their own that do not depend on focus, and the focus picks one.
+        if names == ("datatable--cursor",):
+            names = ("entrytable--cursor-focused" if self.has_focus else "entrytable--cursor-blurred",)
+        return super().get_component_rich_style(*names, partial=partial, default=default)
+
+    def get_pseudo_class_state(self) -> PseudoClasses:
+        state = super().get_pseudo_class_state()
+        return PseudoClasses(state.enabled, False, state.hover)
+
+    def _forget_cursor_row(self) -> None:
+        self._get_styles_to_render_cell.cache_clear()  # holds the cursor's colours
+        row = self.cursor_row
+        if not self.is_valid_row_index(row):
+            return
+        key = self._row_locations.get_key(row)
+        line = row + (self.header_height if self.show_header else 0)
+        for cache, first in ((self._cell_render_cache, key), (self._row_render_cache, key),
+                             (self._line_cache, line)):
+            for cached in [k for k in cache.keys() if k[0] == first]:
+                cache.discard(cached)
 
     def _render_cell(
         self,
@@ -311,6 +367,7 @@ class EntryPane(Vertical, Generic[E]):
         self._sort_keys: list[Any] = []
         self.border_title = Content(self.title)
         self.tz = "UTC"
+        self._shows_focus = False
 
     def compose(self) -> ComposeResult:
         yield self.table_class(cursor_type="row", zebra_stripes=True, id=f"{self.id}-table")
@@ -330,6 +387,37 @@ class EntryPane(Vertical, Generic[E]):
             # The text column (width None) gets its width from fit_last_column once the
             # table has a size; a fixed width until then spares measuring every cell.
             self.table.add_column(label, key=key, width=width or FIRST_TEXT_WIDTH)
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._paint_focus())
+
+    def on_unmount(self) -> None:
+        self.app.theme_changed_signal.unsubscribe(self)
+
+    # -- where the focus is ---------------------------------------------------------------------
+    # The border and title take the theme's primary colour while the focus is in the pane.
+    # Not with :focus-within in the stylesheet: that restyles the whole pane, table and
+    # all, on every focus change (see EntryTable); an inline colour repaints the border.
+
+    def on_descendant_focus(self, _event: events.DescendantFocus) -> None:
+        self._show_focus()
+
+    def on_descendant_blur(self, _event: events.DescendantBlur) -> None:
+        self._show_focus()
+
+    def _show_focus(self) -> None:
+        if self.has_focus_within != self._shows_focus:
+            self._shows_focus = self.has_focus_within
+            self._paint_focus()
+
+    def _paint_focus(self) -> None:
+        # The title's colour goes into the title itself: setting border-title-color
+        # would repaint every widget in the pane.
+        if self._shows_focus:
+            color = Color.parse(self.app.current_theme.primary)
+            self.styles.border = ("round", color)
+            self.border_title = Content.styled(self.title, color.hex)
+        else:  # back to the stylesheet's colours
+            self.styles.border = None
+            self.border_title = Content(self.title)
 
     # -- what to show (subclasses) -------------------------------------------------------------
 
