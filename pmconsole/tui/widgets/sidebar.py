@@ -13,7 +13,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, OptionList
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 GROUP_TITLES = {
     "opening": "Opening",
@@ -27,11 +27,30 @@ GROUP_TITLES = {
 
 
 class CardList(OptionList):
+    """The cards, one option per card under a disabled group heading."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "copy_card", "Copy", id="card.copy",
                 tooltip="Copy the highlighted card's text to the clipboard."),
         Binding("slash", "filter", "Filter", id="card.filter", tooltip="Type to filter the cards."),
     ]
+
+    def __init__(self, *, id: str) -> None:
+        super().__init__(id=id)
+        self._measured_width = 0
+
+    def _update_lines(self) -> None:
+        # OptionList (Textual 8.2.8) caches each option's wrapped height and rendered strips for
+        # the content width of the moment, and forgets them only on Resize. The vertical
+        # scrollbar appearing or going away narrows or widens that width without a Resize (e.g.
+        # refilling the list hides it while the list is empty), so titles measured one line
+        # wide but drawn two lines wide lost their last line. Measure again when the width moves.
+        width = self.scrollable_content_region.width
+        if width and width != self._measured_width:
+            self._measured_width = width
+            self._line_cache.clear()
+            self._option_render_cache.clear()
+        super()._update_lines()
 
     def action_copy_card(self) -> None:
         sidebar = self.ancestors_with_self[1]
@@ -58,6 +77,8 @@ class BlameSidebar(Vertical):
         super().__init__(id=id)
         self.border_title = Content("Blame-redirect")
         self.cards: Sequence[Any] = ()
+        self._query = ""
+        """The filter the list is showing ("" for every card)."""
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter: who, mistake, quiet…", id="card-filter")
@@ -65,37 +86,54 @@ class BlameSidebar(Vertical):
 
     def set_cards(self, cards: Sequence[Any]) -> None:
         self.cards = cards
-        self._fill(cards)
+        self._fill(self._matching())
 
-    def _fill(self, cards: Sequence[Any]) -> None:
+    def _fill(self, cards: Sequence[Any], highlight: str | None = None) -> None:
+        """Show ``cards`` by group and highlight ``highlight`` (a card id), else the best match."""
         options: list[Option | None] = []
         group = None
-        for card in sorted(cards, key=lambda c: _group_order(c.group)):
+        shown = sorted(cards, key=lambda c: _group_order(c.group))
+        for card in shown:
             if card.group != group:
                 group = card.group
                 title = GROUP_TITLES.get(group, group.title())
                 options.append(Option(Content.styled(f"── {title}", "bold underline"), disabled=True))
             options.append(Option(Content(f"  {card.title}"), id=card.id))
         option_list = self.query_one(CardList)
-        option_list.clear_options()
-        option_list.add_options(options)
-        first = next((i for i, o in enumerate(options) if o is not None and not o.disabled), None)
-        if first is not None:
-            option_list.highlighted = first
+        # set_options, not clear_options + add_options: no empty list in between, so the
+        # scrollbar does not vanish and come back while the options are measured.
+        option_list.set_options(options)
+        if highlight is None and shown:
+            highlight = _best_match(shown, self._query).id
+        if highlight is not None and highlight in {c.id for c in shown}:
+            option_list.highlighted = option_list.get_option_index(highlight)
 
     def filter(self, text: str) -> None:
+        self._query = text.strip()
+        self._fill(self._matching())
+
+    def _matching(self) -> Sequence[Any]:
+        if not self._query:
+            return self.cards
         from pmconsole.domain.scripts import search_cards
 
-        self._fill(search_cards(self.cards, text) if text.strip() else self.cards)
+        return search_cards(self.cards, self._query)
 
     def jump_to(self, card_id: str) -> None:
         """Clear the filter and highlight one card (used when a blame flag points at it)."""
-        self.query_one(Input).value = ""
-        self._fill(self.cards)
+        filter_input = self.query_one(Input)
+        if filter_input.value:
+            # The Changed message would refill the list after this jump and lose the highlight.
+            with filter_input.prevent(Input.Changed):
+                filter_input.value = ""
+        if self._query:
+            self._query = ""
+            self._fill(self.cards, highlight=card_id)
+            return
         option_list = self.query_one(CardList)
         try:
             option_list.highlighted = option_list.get_option_index(card_id)
-        except Exception:  # noqa: BLE001 - a user file may have removed the card
+        except OptionDoesNotExist:  # a user file may have removed the card
             return
 
     def request(self, verb: str) -> None:
@@ -122,6 +160,20 @@ class BlameSidebar(Vertical):
         event.stop()
         if event.option.id:
             self.post_message(self.CardRequested(event.option.id, "show"))
+
+
+def _best_match(cards: Sequence[Any], query: str) -> Any:
+    """The card Enter should present for ``query``: the first whose title has every word, then
+    the first with them in its title, when or tags, then simply the first (a body match)."""
+    words = query.casefold().split()
+
+    def rank(card: Any) -> int:
+        if all(word in card.title.casefold() for word in words):
+            return 0
+        label = " ".join((card.title, card.when, *card.tags)).casefold()
+        return 1 if all(word in label for word in words) else 2
+
+    return min(cards, key=rank)  # min keeps the first of equal ranks: display order
 
 
 def _group_order(group: str) -> int:
