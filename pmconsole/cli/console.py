@@ -18,21 +18,25 @@ from pmconsole.store.repository import Store
 if TYPE_CHECKING:
     from pendulum import Date
 
+    from pmconsole.domain.model import SessionRecord
 
-def run_console(db_path: Path, session_id: int | None = None) -> None:
-    """Open the database (read-only if it cannot be written) and run the console."""
+
+def run_console(db_path: Path, session_id: int | None = None, *, store: Store | None = None) -> None:
+    """Open the database (read-only if it cannot be written) and run the console; or run
+    it on ``store``, opened already (the demo's, just seeded: no second open)."""
     # Start-up (Textual's import, the widgets, the session) makes a few hundred thousand
     # objects that live as long as the app; the cyclic collector would walk them again and
     # again meanwhile, for nothing. The app turns it back on, and freezes what start-up
     # made, once its first frame is on screen (PostMortemApp.on_ready).
     gc.disable()
-    if session_id is not None and not db_path.exists() and not db_path.is_symlink():
-        # A session in a file that is not there: a mistyped path, not a new database.
-        fail(f"{db_path}: does not exist.")
-    try:
-        store = Store.open(db_path)
-    except StoreError as error:
-        fail(str(error))
+    if store is None:
+        if session_id is not None and not db_path.exists() and not db_path.is_symlink():
+            # A session in a file that is not there: a mistyped path, not a new database.
+            fail(f"{db_path}: does not exist.")
+        try:
+            store = Store.open(db_path)
+        except StoreError as error:
+            fail(str(error))
     if session_id is not None:
         try:
             store.get_session(session_id)
@@ -56,53 +60,169 @@ def open_session(ctx: click.Context, session_id: int) -> None:
     run_console(db_path_of(ctx), session_id)
 
 
-def demo_db_path(ctx: click.Context) -> Path:
-    """The demo keeps its own database unless --db or PMCONSOLE_DB names one."""
-    import os
+# The demo never uses the user's database. ``PMCONSOLE_DB`` names the real one, which must
+# neither fill up with fake sessions (they would skew history and metrics) nor be deleted by
+# ``--fresh``; so the demo ignores it. An explicit ``--db FILE`` is honoured only for a file
+# that holds no sessions or is already a demo database, and ``--fresh`` deletes only the
+# demo's own file or a file whose every session is the demo's. Which sessions are the demo's
+# is recorded in the database itself (``Store.demo_sessions``), never guessed from titles.
 
-    from pmconsole.paths import DB_ENV
+DEMO_MEETING = 0  # the index, in the demo file, of the meeting the demo opens on
 
-    root = ctx.find_root()
-    explicit = root.params.get("db_path") or os.environ.get(DB_ENV)
-    if explicit:
-        return db_path_of(ctx)
+
+class NotADemoDatabase(StoreError):
+    """The database holds sessions, none of them the demo's: the demo leaves it alone."""
+
+    def __init__(self, path: Path | str) -> None:
+        super().__init__(
+            f"{path}: is not a demo database (it holds sessions that are not the demo's) and "
+            "was left as it was; run `pmconsole demo` without --db to use the demo's own database."
+        )
+
+
+def own_demo_db_path() -> Path:
+    """The demo's own database, beside the default one in the user data folder."""
     import platformdirs
 
     return platformdirs.user_data_path("pmconsole") / "demo.db"
 
 
-def seed_demo(store: Store, today: Date | None = None) -> int:
-    """Put the demo sessions into ``store`` unless already there; returns the demo's id."""
+def demo_db_path(ctx: click.Context) -> Path:
+    """``--db FILE`` if given, else the demo's own database; ``PMCONSOLE_DB`` is not used."""
+    explicit = ctx.find_root().params.get("db_path")
+    return Path(explicit) if explicit else own_demo_db_path()
+
+
+def _is_own_demo_db(path: Path) -> bool:
+    return path.resolve() == own_demo_db_path().resolve()
+
+
+def _demo_records(today: Date | None = None) -> list[SessionRecord]:
     import pendulum
 
     from pmconsole.domain.agenda import DEFAULT_AGENDA
     from pmconsole.domain.demo import demo_records
 
-    records = demo_records(today or pendulum.today().date(), DEFAULT_AGENDA)
-    main_title = records[0].session.title
-    for session in store.list_sessions():
-        if session.title == main_title:
-            assert session.id is not None
-            return session.id
-    # One transaction: an interrupted first run leaves no partial demo to duplicate later.
+    return demo_records(today or pendulum.today().date(), DEFAULT_AGENDA)
+
+
+def _demo_session_ids(store: Store, *, by_title: bool) -> dict[int, int]:
+    """The demo's sessions in ``store``, {session id: index in the demo file}.
+
+    ``by_title`` is for the demo's own database written before the demo recorded its
+    sessions: the titles are all that identifies them there, as they did then.
+    """
+    marked = store.demo_sessions()
+    if marked is not None or not by_title:
+        return marked or {}
+    index = {record.session.title: i for i, record in enumerate(_demo_records())}
+    return {s.id: index[s.title] for s in store.list_sessions()
+            if s.id is not None and s.title in index}
+
+
+def _by_index(ids: dict[int, int]) -> dict[int, int]:
+    """{index in the demo file: session id}; the latest session where there are several."""
+    found: dict[int, int] = {}
+    for session_id, index in sorted(ids.items()):
+        found[index] = session_id
+    return found
+
+
+def seed_demo(store: Store, today: Date | None = None, *, own_database: bool = False) -> int:
+    """Put the demo sessions into ``store`` unless already there; returns the demo's id.
+
+    Refuses (``NotADemoDatabase``) a store that holds sessions none of which is the demo's,
+    unless it is the demo's own database. Once the demo is there, only its meeting is put
+    back if it was deleted: the other sessions stay as the user left them (``--fresh``
+    restores everything).
+    """
+    found = _by_index(store.demo_sessions() or {})
+    if DEMO_MEETING in found:
+        return found[DEMO_MEETING]
+    records = _demo_records(today)
+    # One transaction, which takes the write lock before looking: an interrupted first run
+    # leaves no partial demo, and two demos started at once do not both seed it.
     with store.transaction():
-        ids = [store.import_record(record) for record in reversed(records)]
-    return ids[-1]
+        if own_database and store.demo_sessions() is None:
+            for session_id, index in _demo_session_ids(store, by_title=True).items():
+                store.mark_demo_session(session_id, index)
+        found = _by_index(store.demo_sessions() or {})
+        if not found and not own_database and store.list_sessions():
+            raise NotADemoDatabase(store.name)
+        if not found:
+            missing: list[int] = list(range(len(records)))
+        else:
+            missing = [] if DEMO_MEETING in found else [DEMO_MEETING]
+        # The meeting last, so that it has the highest id, as it always had.
+        for index in reversed(missing):
+            session_id = store.import_record(records[index])
+            store.mark_demo_session(session_id, index)
+            found[index] = session_id
+    return found[DEMO_MEETING]
+
+
+def _census(path: Path, *, own: bool) -> tuple[int, int] | None:
+    """(sessions, of which the demo's) in the file at ``path``, read without writing a byte;
+    None when there is no file. Raises ``StoreError`` for a file that cannot be read."""
+    if not path.exists() and not path.is_symlink():
+        return None
+    store = Store.open(path, readonly=True)
+    try:
+        total = len(store.list_sessions())
+        demo_sessions = len(_demo_session_ids(store, by_title=own))
+    finally:
+        store.close()
+    return total, demo_sessions
+
+
+def _delete_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
 
 
 @main.command()
-@click.option("--fresh", is_flag=True, help="Start the demo over from its original content.")
+@click.option("--fresh", is_flag=True,
+              help="Start the demo over from its original content (deletes only a demo database).")
 @click.pass_context
 def demo(ctx: click.Context, fresh: bool) -> None:
     """Open the console on a demo post-mortem (kept in its own database)."""
+    from pmconsole.store.errors import DatabaseDamaged
+
     path = demo_db_path(ctx)
-    if fresh and path.exists():
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
+    own = _is_own_demo_db(path)
+    census = None
+    # Look before writing: at a file the user named, and at whatever --fresh would delete.
+    # (The demo's own file, opened plainly, is seeded below; no second open to start up.)
+    if fresh or not own:
+        try:
+            census = _census(path, own=own)
+        except DatabaseDamaged as error:
+            # The demo's own file, damaged: starting over is the only way back to a working
+            # demo, and no one names that file to keep their work in. A file the user named
+            # (--db) is left exactly as it is.
+            if not (own and fresh):
+                fail(str(error))
+            _delete_database(path)
+        except StoreError as error:
+            fail(str(error))
+    if census is not None:
+        total, demo_sessions = census
+        if not own and total and not demo_sessions:
+            fail(str(NotADemoDatabase(path)))
+        if fresh and total > demo_sessions:
+            others = total - demo_sessions
+            fail(f"{path}: holds {others} session{'s' if others > 1 else ''} that "
+                 f"{'are' if others > 1 else 'is'} not the demo's; --fresh deleted nothing "
+                 "(it deletes only a database that holds the demo alone).")
+        if fresh and demo_sessions:
+            _delete_database(path)
     try:
         store = Store.open(path)
-        session_id = seed_demo(store)
-        store.close()
     except StoreError as error:
         fail(str(error))
-    run_console(path, session_id)
+    try:
+        session_id = seed_demo(store, own_database=own)
+    except StoreError as error:
+        store.close()
+        fail(str(error))
+    run_console(path, session_id, store=store)

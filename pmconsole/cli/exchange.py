@@ -15,6 +15,8 @@ import click
 import pendulum
 
 from pmconsole.cli.base import fail, main, opened_store, session_or_fail
+from pmconsole.domain.model import BlameFlag, Session, TimelineEvent
+from pmconsole.domain.text import clean_text
 from pmconsole.exchange.files import (
     MAX_IMPORT_BYTES,
     UnreadableFile,
@@ -146,17 +148,48 @@ def timeline_import_command(ctx: click.Context, session_id: int, file: Path) -> 
     Times take the forms the app accepts (14:32, 2026-11-20 14:32, ISO 8601 with an
     offset); bare times fall on the incident's date in the session's timezone. Every row
     is added, or, if any row is bad, none is.
+
+    Rows with blameful wording ("Dave forgot to renew the cert") are flagged as if typed
+    in the console: the flags are listed here, marked with a flag in the console and
+    listed in the minutes.
     """
+    from pmconsole.domain.blame import session_names
+
     text = _read_text(file)
+    now = pendulum.now("UTC")
     with opened_store(ctx, must_exist=True) as store:
         session = session_or_fail(store, session_id)
         try:
-            events, warnings = parse_timeline_csv(text, session=session, now=pendulum.now("UTC"))
+            events, warnings = parse_timeline_csv(text, session=session, now=now)
         except CsvImportFailed as error:
             fail(f"{file}: {error}")
         for warning in warnings:
             click.echo(f"pmconsole: warning: {file}: {warning}", err=True)
-        # One transaction for the whole file: all the events are saved, or none.
-        store.add_many(events)
+        # One transaction for the whole file: all the events and their blame flags are
+        # saved, or none. The flags are the ones typing each row in the console would raise.
+        saved, flags = store.add_many_with_flags(events, names=session_names(session), now=now)
     noun = "event" if len(events) == 1 else "events"
-    click.echo(f"{len(events)} timeline {noun} added to session {session_id}")
+    lines = [f"{len(events)} timeline {noun} added to session {session_id}"]
+    if flags:
+        lines.extend(_flag_lines(session, saved, flags))
+    _write_stdout("".join(line + "\n" for line in lines))
+
+
+# How many flagged phrases ``timeline import`` lists; the console and the minutes have them all.
+_FLAGS_SHOWN = 20
+
+
+def _flag_lines(session: Session, events: list[TimelineEvent], flags: list[BlameFlag]) -> list[str]:
+    """What ``timeline import`` says about the blameful wording it flagged."""
+    at = {event.id: event.at.in_timezone(session.timezone) for event in events}
+    count = f"{len(flags)} phrase{'s' if len(flags) != 1 else ''}"
+    lines = [f"{count} flagged as blameful (open; in the console, press f on the event "
+             "for a reframe):"]
+    for flag in flags[:_FLAGS_SHOWN]:
+        moment = at[flag.entity_id]
+        when = moment.format("YYYY-MM-DD HH:mm:ss" if moment.second else "YYYY-MM-DD HH:mm")
+        phrase = " ".join(clean_text(flag.phrase).split())
+        lines.append(f"  {when}  {flag.category.value}: {phrase}")
+    if len(flags) > _FLAGS_SHOWN:
+        lines.append(f"  ... and {len(flags) - _FLAGS_SHOWN} more")
+    return lines

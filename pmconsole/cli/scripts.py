@@ -10,6 +10,10 @@ import json
 import os
 import re
 import sys
+from bisect import bisect_left
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -184,6 +188,159 @@ def blank_code(text: str) -> str:
     return "\n".join(out)
 
 
+# Directives for lint, in HTML comments a Markdown reader never sees (the convention of prose
+# linters: Vale's `<!-- vale off -->`, alex's `<!--alex ignore-->`). Each stands alone on its
+# line. The minutes write them (pmconsole/exchange/minutes.py) so that exported minutes lint
+# clean unless the meeting's own words hold blameful wording that nobody resolved:
+#
+#   <!-- pmconsole-lint off -->  ...  <!-- pmconsole-lint on -->
+#       Not read at all, like code. The minutes put two generated tables here: the
+#       blameless-language review, which quotes the flagged phrases as its subject, and the
+#       scripted responses used, whose card titles quote the objection each card answers
+#       ("Who is responsible?"). They are pmconsole's record about the meeting; the words
+#       they quote are linted where the meeting wrote them.
+#   <!-- pmconsole-lint allow: "Dave forgot to", "Chidi" -->
+#   <!-- pmconsole-lint allow 3: "Dave forgot to" -->    (or 3-5: lines of the block)
+#       In the next block (the lines up to a blank line), or only in those of its lines,
+#       findings that overlap these phrases are not reported. The minutes allow the wording
+#       the room resolved in the console (a flag accepted or dismissed), on the lines of the
+#       entry that held the flag: the console does not raise a resolved flag again, and lint
+#       agrees with it. The same words anywhere else are still reported.
+#   <!-- pmconsole-lint names: "Ana Souza", "Dave Kim" -->
+#       The people in the room, as --name gives them, for the whole file: the minutes list
+#       the session's, so lint reads the text as the console did ("Dave broke prod").
+#
+# User text in the minutes cannot forge a directive: every "<" in it is escaped.
+_DIRECTIVE = re.compile(
+    r"[ \t]{0,3}<!--[ \t]*pmconsole-lint[ \t]+(?P<verb>off|on|allow|names)"
+    r"(?:[ \t]+(?P<first>[0-9]{1,9})(?:-(?P<last>[0-9]{1,9}))?)?"
+    r"(?::[ \t]*(?P<strings>.*?))?[ \t]*-->[ \t]*\r?"
+)
+
+
+@dataclass
+class _Directive:
+    verb: str  # off, on, allow or names
+    strings: list[str]
+    first: int | None = None  # allow: the block's lines (from 1); None: the whole block
+    last: int | None = None
+
+
+def _directive(line: str) -> _Directive | None:
+    """The directive ``line`` holds, if it is one.
+
+    A directive lint cannot read (its phrases not JSON strings, its lines not ``N`` or
+    ``N-M`` from 1) is not one: it is read as text, so the mistake shows.
+    """
+    match = _DIRECTIVE.fullmatch(line)
+    if match is None:
+        return None
+    verb, raw, first, last = match.group("verb", "strings", "first", "last")
+    if verb in ("off", "on"):
+        return _Directive(verb, []) if raw is None and first is None else None
+    if raw is None or (first is not None and verb != "allow"):
+        return None
+    try:
+        strings = json.loads("[" + raw + "]")
+    except ValueError:
+        return None
+    if not strings or not all(isinstance(s, str) for s in strings):
+        return None
+    if first is None:
+        return _Directive(verb, strings)
+    lines = (int(first), int(last or first))
+    if not 1 <= lines[0] <= lines[1]:
+        return None
+    return _Directive(verb, strings, *lines)
+
+
+def _phrase_pattern(phrase: str) -> re.Pattern[str] | None:
+    """The phrase as Markdown may write it: any punctuation backslash-escaped, any run of
+    whitespace (a wrapped line, a hard line break) for a space; case ignored."""
+    parts = []
+    for token in re.findall(r"\s+|\S", phrase.strip()):
+        if token.isspace():
+            parts.append(r"(?:\\?\s)+")
+        elif token.isalnum():
+            parts.append(re.escape(token))
+        else:
+            parts.append(r"\\?" + re.escape(token))
+    return re.compile("".join(parts), re.IGNORECASE) if parts else None
+
+
+@dataclass
+class LintScope:
+    """What lint reads in a text, after code and directives."""
+
+    text: str
+    """The text with code, directive lines and ``off`` regions blanked (offsets kept)."""
+    allowed: list[tuple[int, int]]
+    """Spans of the phrases ``allow`` directives name: findings overlapping them are not
+    reported."""
+    names: tuple[str, ...]
+    """People named by ``names`` directives."""
+
+    def allowed_overlaps(self) -> Callable[[int, int], bool]:
+        """A test of whether a span overlaps an allowed one (a bisection, not a scan: the
+        minutes of a long meeting can allow thousands of phrases)."""
+        spans = sorted(self.allowed)
+        starts = [start for start, _ in spans]
+        furthest = list(accumulate((end for _, end in spans), max))
+
+        def overlaps(start: int, end: int) -> bool:
+            index = bisect_left(starts, end) - 1  # the spans that begin before ``end``
+            return index >= 0 and furthest[index] > start
+
+        return overlaps
+
+
+def lint_scope(text: str) -> LintScope:
+    """Apply the directives (see above) and skip code."""
+    lines = blank_code(text).split("\n")
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    blocks: list[tuple[int, int, list[_Directive]]] = []  # first line, end line, allows
+    names: list[str] = []
+    pending: list[_Directive] = []
+    current: tuple[int, list[_Directive]] | None = None
+    off = False
+    for number, line in enumerate(lines):
+        directive = _directive(line)
+        if (directive is not None or off or not line.strip()) and current is not None:
+            blocks.append((current[0], number, current[1]))
+            current = None
+        if directive is not None:
+            if directive.verb in ("off", "on"):
+                off = directive.verb == "off"
+                pending = []
+            elif directive.verb == "names":
+                names.extend(directive.strings)
+            elif not off:
+                pending.append(directive)
+        if directive is not None or off:
+            lines[number] = " " * len(line)
+        elif line.strip() and current is None:
+            current, pending = (number, pending), []
+    if current is not None:
+        blocks.append((current[0], len(lines), current[1]))
+    scanned = "\n".join(lines)
+    allowed: list[tuple[int, int]] = []
+    for begin, end, allows in blocks:
+        for allow in allows:
+            first, last = begin, end
+            if allow.first is not None and allow.last is not None:
+                first, last = begin + allow.first - 1, min(end, begin + allow.last)
+            if first >= last:
+                continue
+            for pattern in filter(None, map(_phrase_pattern, allow.strings)):
+                allowed.extend(
+                    found.span()
+                    for found in pattern.finditer(scanned, starts[first], starts[last] - 1)
+                )
+    return LintScope(scanned, allowed, tuple(dict.fromkeys(names)))
+
+
 def _read_input(name: str) -> tuple[str | None, str | None]:
     """(text, None) or (None, one-line problem)."""
     try:
@@ -210,13 +367,17 @@ def _read_input(name: str) -> tuple[str | None, str | None]:
 
 
 def lint_text(text: str, *, names: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-    """Findings in ``text`` as dicts with 1-based line and column."""
+    """Findings in ``text`` as dicts with 1-based line and column (directives applied)."""
     from pmconsole.domain.blame import detect
 
     findings = []
     line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
     line_index = 0
-    for match in detect(blank_code(text), names=names):
+    scope = lint_scope(text)
+    allowed = scope.allowed_overlaps()
+    for match in detect(scope.text, names=(*names, *scope.names)):
+        if allowed(match.start, match.end):
+            continue
         while line_index + 1 < len(line_starts) and line_starts[line_index + 1] <= match.start:
             line_index += 1
         findings.append(
@@ -245,8 +406,10 @@ def lint_command(files: tuple[str, ...], as_json: bool, names: tuple[str, ...]) 
     """Check Markdown or text files for blameful language, like a linter.
 
     Prints FILE:LINE:COL: CATEGORY: PHRASE — SUGGESTION for each finding; "-" reads
-    standard input. Code blocks are skipped. Exit status: 0 clean, 1 something flagged,
-    2 a file could not be read.
+    standard input. Code is skipped, and so is what <!-- pmconsole-lint ... --> comments
+    exclude (minutes from `pmconsole export` use them, so they lint clean unless the
+    meeting's own words hold wording nobody resolved; see the README). Exit status:
+    0 clean, 1 something flagged, 2 a file could not be read.
     """
     results: list[dict[str, Any]] = []
     unreadable = False

@@ -23,7 +23,16 @@ from typing import Any
 
 from pendulum import DateTime
 
-from pmconsole.domain.model import BlameFlag, EntityKind, FlagCategory
+from pmconsole.domain.model import (
+    ActionItem,
+    AgendaItem,
+    BlameFlag,
+    EntityKind,
+    Finding,
+    FlagCategory,
+    Session,
+    TimelineEvent,
+)
 
 RULES_FILE = Path(__file__).resolve().parent.parent / "data" / "blame_rules.toml"
 
@@ -558,6 +567,27 @@ def to_flag(
         card_id=match.card_id,
         raised_at=now,
     )
+
+
+# -- which text of an entry is scanned, and for whose names ---------------------------------------
+
+SCANNED_TEXT: dict[type, tuple[EntityKind, str]] = {
+    TimelineEvent: (EntityKind.TIMELINE, "text"),
+    Finding: (EntityKind.FINDING, "text"),
+    ActionItem: (EntityKind.ACTION, "text"),
+    AgendaItem: (EntityKind.AGENDA, "notes"),
+}
+"""For each kind of entry: the flags' ``EntityKind`` and the field the detector reads."""
+
+
+def session_names(session: Session) -> tuple[str, ...]:
+    """The people in the room (attendees, facilitator, scribe), each once, for ``detect``.
+
+    With them, "Dave forgot to" is recognised as being about a person even where "Dave"
+    would not look like a name on its own.
+    """
+    people = (*session.attendees, session.facilitator, session.scribe)
+    return tuple(dict.fromkeys(name for name in people if name))
 
 
 def flags_for(

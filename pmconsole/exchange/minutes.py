@@ -27,10 +27,34 @@ block, table, link, HTML or emphasis:
 
 A link to a ticket or dashboard is made clickable only when it is an ``http(s)`` URL;
 anything else (``javascript:...``) is shown as plain text.
+
+Linting the minutes
+-------------------
+``pmconsole lint minutes.md`` (in CI, say) must pass unless the meeting's own words hold
+blameful wording that nobody resolved. The minutes repeat flagged wording on purpose in
+places that are not the meeting's words, and hold wording the room already resolved, so
+they tell lint which is which with ``<!-- pmconsole-lint ... -->`` comments, which a reader
+of the rendered page never sees (their syntax is documented above ``_DIRECTIVE`` in
+``pmconsole/cli/scripts.py``, which reads them):
+
+- ``names``: the session's people, so lint recognises "Dave broke prod" as the console did.
+- ``off``/``on`` around the blameless-language review table and the scripted-responses
+  table: generated text about the meeting whose subject is blameful wording (the flagged
+  phrases, card titles quoting objections such as "Who is responsible?"). Lint reads each
+  phrase where the meeting wrote it instead.
+- ``allow`` before a block (table, list or paragraph), naming the lines of one entry and the
+  phrases of its flags that the room accepted or dismissed: the console never raises those
+  again on that entry, and lint agrees. An open flag's phrase is never allowed, and the
+  same words on other lines are still reported.
+
+Blanket rules (skipping every table, every quotation) were rejected: they would also hide
+the meeting's own unresolved wording. Rewording our own sentences is still the first fix:
+the rules' suggestions pass the detector (a test checks it).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from datetime import tzinfo
@@ -39,10 +63,12 @@ import pendulum
 from pendulum import DateTime
 
 from pmconsole.domain.agenda import actual_minutes
+from pmconsole.domain.blame import SCANNED_TEXT, session_names
 from pmconsole.domain.metrics import format_duration, session_metrics
 from pmconsole.domain.model import (
     ActionItem,
     AgendaItem,
+    BlameFlag,
     EntityKind,
     Finding,
     FindingCategory,
@@ -130,6 +156,75 @@ def _bullets(items: Iterable[str]) -> str:
     return "\n".join(f"- {item}" for item in items)
 
 
+# -- what `pmconsole lint` reads (see the module docstring) -----------------------------------
+
+LINT_OFF = "<!-- pmconsole-lint off -->"
+LINT_ON = "<!-- pmconsole-lint on -->"
+
+
+def _lint_strings(strings: Iterable[str]) -> str:
+    """Cleaned text as JSON strings for a directive: one line (JSON escapes line breaks),
+    and ``>`` written ``\\u003e`` so that no text ends the comment early."""
+    return ", ".join(json.dumps(clean_text(s), ensure_ascii=False).replace(">", "\\u003e")
+                     for s in strings)
+
+
+class _Resolved:
+    """The phrases of each entry's accepted or dismissed flags, for lint ``allow`` comments."""
+
+    def __init__(self, record: SessionRecord) -> None:
+        self._flags: dict[tuple[EntityKind, int], list[BlameFlag]] = {}
+        for flag in record.flags:
+            self._flags.setdefault((flag.entity, flag.entity_id), []).append(flag)
+        self.texts = _flagged_texts(record) if record.flags else {}
+        """The text the detector read in each entry (see ``_flagged_texts``)."""
+
+    def phrases(self, entity: EntityKind, entry_id: int | None) -> list[str]:
+        """Resolved phrases still in one entry's text; none that overlaps an open one."""
+        if entry_id is None or (entity, entry_id) not in self._flags:
+            return []
+        flags = self._flags[(entity, entry_id)]
+        text = self.texts.get((entity, entry_id), "")
+        still_open = [f.phrase.casefold() for f in flags if f.status is FlagStatus.OPEN]
+        phrases = [
+            f.phrase for f in flags
+            if f.status is not FlagStatus.OPEN and f.phrase.strip() and f.phrase in text
+            and not any(f.phrase.casefold() in o or o in f.phrase.casefold() for o in still_open)
+        ]
+        return list(dict.fromkeys(phrases))
+
+    def allowing(self, block: str, entries: Iterable[tuple[int, int, EntityKind, int | None]]
+                 ) -> list[str]:
+        """``block`` after an ``allow`` comment for each entry with resolved phrases.
+
+        ``entries``: (first line, number of lines, entity, id); lines of the block from 1.
+        """
+        comments = []
+        for first, count, entity, entry_id in entries:
+            phrases = self.phrases(entity, entry_id)
+            if phrases:
+                lines = str(first) if count == 1 else f"{first}-{first + count - 1}"
+                comments.append(f"<!-- pmconsole-lint allow {lines}: {_lint_strings(phrases)} -->")
+        return ["\n".join(comments), block] if comments else [block]
+
+
+def _table_rows(entries: Iterable[tuple[EntityKind, int | None]]
+                ) -> list[tuple[int, int, EntityKind, int | None]]:
+    """Where each row of a ``_table`` is: one line each, after the header and its rule."""
+    return [(3 + index, 1, entity, entry_id) for index, (entity, entry_id) in enumerate(entries)]
+
+
+def _item_lines(items: Sequence[tuple[str, EntityKind, int | None]]
+                ) -> list[tuple[int, int, EntityKind, int | None]]:
+    """Where each item of ``_bullets`` (or paragraph) is; an item may hold line breaks."""
+    out, line = [], 1
+    for text, entity, entry_id in items:
+        count = text.count("\n") + 1
+        out.append((line, count, entity, entry_id))
+        line += count
+    return out
+
+
 # -- times -----------------------------------------------------------------------------------
 
 
@@ -188,24 +283,28 @@ def render_minutes(
     linked = linked or {}
     session = record.session
     zone = pendulum.timezone(session.timezone)
+    resolved = _Resolved(record)
     parts: list[str] = []
     add = parts.append
 
     title = inline(session.title) if not _is_blank(session.title) else "(untitled)"
     add(f"# Post-mortem: {title}")
     add(_header(record, zone))
+    names = session_names(session)
+    if names:
+        add(f"<!-- pmconsole-lint names: {_lint_strings(names)} -->")
 
     add("## Summary")
-    add(paragraph(session.summary) if not _is_blank(session.summary)
-        else "No summary was recorded.")
+    parts.extend(_session_text(session.summary, "No summary was recorded.", session.id,
+                               resolved))
 
     add("## Impact")
-    add(paragraph(session.impact) if not _is_blank(session.impact)
-        else "No impact statement was recorded.")
+    parts.extend(_session_text(session.impact, "No impact statement was recorded.",
+                               session.id, resolved))
     parts.extend(_impact_metrics(record, zone))
 
     add("## Timeline")
-    parts.extend(_timeline(record.timeline, zone))
+    parts.extend(_timeline(record.timeline, zone, resolved))
 
     findings: dict[FindingKind, list[Finding]] = {kind: [] for kind in FindingKind}
     for finding in record.findings:
@@ -216,36 +315,40 @@ def render_minutes(
         (FindingKind.ROOT_CAUSE, "Root causes", "No root causes were recorded."),
         (FindingKind.CONTRIBUTING_FACTOR, "Contributing factors",
          "No contributing factors were recorded."),
-    ), "No contributing factors or root causes were recorded."))
+    ), "No contributing factors or root causes were recorded.", resolved))
 
     add("## Lessons learned")
     parts.extend(_finding_groups(findings, (
         (FindingKind.WENT_WELL, "What went well", "Nothing was recorded."),
         (FindingKind.WENT_WRONG, "What went wrong", "Nothing was recorded."),
         (FindingKind.GOT_LUCKY, "Where we got lucky", "Nothing was recorded."),
-    ), "No lessons learned were recorded."))
+    ), "No lessons learned were recorded.", resolved))
 
     add("## Open questions")
     questions = findings[FindingKind.OPEN_QUESTION]
-    add(_bullets(_finding_item(f) for f in questions) if questions
-        else "No open questions were recorded.")
+    parts.extend(_finding_list(questions, resolved) if questions
+                 else ["No open questions were recorded."])
 
     add("## Action items")
-    parts.extend(_actions(record, linked))
+    parts.extend(_actions(record, linked, resolved))
 
     add("## Agenda")
-    parts.extend(_agenda(record.agenda, now))
+    parts.extend(_agenda(record.agenda, now, resolved))
 
     add("## Blameless-language review")
-    parts.extend(_flags(record, zone))
+    parts.extend(_flags(record, zone, resolved.texts))
 
     add("## Scripted responses used")
     uses = record.script_uses
     if uses:
         ordered = sorted(uses, key=lambda u: u.shown_at)
         times = _times_column([u.shown_at for u in ordered], zone)
-        add(_table(("Time", "Card"),
-                   ((time, inline(use.title)) for time, use in zip(times, ordered, strict=True))))
+        # Card titles quote the objection each card answers ("Who is responsible?"): lint
+        # skips them (see the module docstring).
+        parts.extend((LINT_OFF, _table(
+            ("Time", "Card"),
+            ((time, inline(use.title)) for time, use in zip(times, ordered, strict=True))),
+            LINT_ON))
     else:
         add("No scripted responses were used.")
 
@@ -312,7 +415,17 @@ def _impact_metrics(record: SessionRecord, zone: tzinfo) -> list[str]:
     return parts
 
 
-def _timeline(events: Sequence[TimelineEvent], zone: tzinfo) -> list[str]:
+def _session_text(text: str, empty: str, session_id: int | None, resolved: _Resolved
+                  ) -> list[str]:
+    """The summary or the impact statement: a paragraph, or ``empty`` when blank."""
+    if _is_blank(text):
+        return [empty]
+    block = paragraph(text)
+    return resolved.allowing(block, _item_lines([(block, EntityKind.SESSION, session_id)]))
+
+
+def _timeline(events: Sequence[TimelineEvent], zone: tzinfo, resolved: _Resolved
+              ) -> list[str]:
     if not events:
         return ["No timeline events were recorded."]
     ordered = sorted(events, key=lambda e: e.at)
@@ -325,7 +438,9 @@ def _timeline(events: Sequence[TimelineEvent], zone: tzinfo) -> list[str]:
     starred = sum(1 for e in ordered if e.starred)
     count = f"{len(ordered)} event{'s' if len(ordered) != 1 else ''}"
     note = f"{count}; ★ marks the {starred} starred." if starred else f"{count}."
-    return [note, _table(("Time", "★", "Kind", "Event", "Link"), rows)]
+    table = _table(("Time", "★", "Kind", "Event", "Link"), rows)
+    return [note, *resolved.allowing(
+        table, _table_rows((EntityKind.TIMELINE, e.id) for e in ordered))]
 
 
 def _finding_item(finding: Finding) -> str:
@@ -335,10 +450,16 @@ def _finding_item(finding: Finding) -> str:
     return f"**{finding.category.value.capitalize()}:** {text}"
 
 
+def _finding_list(findings: Sequence[Finding], resolved: _Resolved) -> list[str]:
+    items = [(_finding_item(f), EntityKind.FINDING, f.id) for f in findings]
+    return resolved.allowing(_bullets(text for text, _, _ in items), _item_lines(items))
+
+
 def _finding_groups(
     findings: dict[FindingKind, list[Finding]],
     groups: Sequence[tuple[FindingKind, str, str]],
     none_at_all: str,
+    resolved: _Resolved,
 ) -> list[str]:
     if not any(findings[kind] for kind, _, _ in groups):
         return [none_at_all]
@@ -346,7 +467,7 @@ def _finding_groups(
     for kind, heading, empty in groups:
         parts.append(f"### {heading}")
         items = findings[kind]
-        parts.append(_bullets(_finding_item(f) for f in items) if items else empty)
+        parts.extend(_finding_list(items, resolved) if items else [empty])
     return parts
 
 
@@ -362,18 +483,22 @@ def _action_rows(actions: Sequence[ActionItem]) -> list[tuple[str, ...]]:
     ]
 
 
-def _actions(record: SessionRecord, linked: dict[int, str]) -> list[str]:
+def _action_table(actions: Sequence[ActionItem], resolved: _Resolved) -> list[str]:
+    return resolved.allowing(_table(_ACTION_HEADER, _action_rows(actions)),
+                             _table_rows((EntityKind.ACTION, a.id) for a in actions))
+
+
+def _actions(record: SessionRecord, linked: dict[int, str], resolved: _Resolved) -> list[str]:
     own_id = record.session.id
     own = [a for a in record.actions if own_id is None or a.session_id == own_id]
     carried = [a for a in record.actions if own_id is not None and a.session_id != own_id]
-    parts = [_table(_ACTION_HEADER, _action_rows(own)) if own
-             else "No action items were recorded."]
+    parts = _action_table(own, resolved) if own else ["No action items were recorded."]
     by_session: dict[int, list[ActionItem]] = {}
     for action in carried:
         by_session.setdefault(action.session_id, []).append(action)
     for session_id, actions in by_session.items():
         parts.append(f"### Carried over from {_session_name(session_id, linked)}")
-        parts.append(_table(_ACTION_HEADER, _action_rows(actions)))
+        parts.extend(_action_table(actions, resolved))
     return parts
 
 
@@ -386,7 +511,8 @@ def _minutes(value: float) -> str:
     return f"{round(value)} min"
 
 
-def _agenda(agenda: Sequence[AgendaItem], now: DateTime | None) -> list[str]:
+def _agenda(agenda: Sequence[AgendaItem], now: DateTime | None, resolved: _Resolved
+            ) -> list[str]:
     if not agenda:
         return ["No agenda was recorded."]
     with_notes = any(item.notes for item in agenda)
@@ -419,7 +545,8 @@ def _agenda(agenda: Sequence[AgendaItem], now: DateTime | None) -> list[str]:
              _minutes(actual_total) if complete else "",
              _difference(actual_total - planned_total) if complete else ""]
     rows.append(total + ([""] if with_notes else []))
-    return [_table(header, rows)]
+    return resolved.allowing(_table(header, rows),
+                             _table_rows((EntityKind.AGENDA, item.id) for item in agenda))
 
 
 def _difference(minutes: float) -> str:
@@ -429,22 +556,59 @@ def _difference(minutes: float) -> str:
     return f"+{rounded} min" if rounded > 0 else f"-{-rounded} min"
 
 
-def _flags(record: SessionRecord, zone: tzinfo) -> list[str]:
+def _flags(record: SessionRecord, zone: tzinfo, texts: dict[tuple[EntityKind, int], str]
+           ) -> list[str]:
+    """The blameless-language review: how many phrases were flagged and what became of them.
+
+    Dismissed phrases are only counted: the room judged them fine as written, and listing
+    them as blameful would say the opposite. An accepted flag whose words were replaced
+    shows the reframe, not the words the room chose to replace. Open flags, and accepted
+    ones whose words are still in the text, are quoted.
+    """
     flags = record.flags
     if not flags:
         return ["No blameful wording was flagged."]
     counts = {status: sum(1 for f in flags if f.status is status) for status in FlagStatus}
     summary = ", ".join(f"{counts[s]} {s.value}" for s in FlagStatus if counts[s])
     noun = "phrase was" if len(flags) == 1 else "phrases were"
+    parts = [f"{len(flags)} {noun} flagged as blameful: {summary}."]
+    dismissed = counts[FlagStatus.DISMISSED]
+    if dismissed:
+        parts[0] += (" The room judged the dismissed one fine as written; it is not listed."
+                     if dismissed == 1 else
+                     f" The room judged the {dismissed} dismissed ones fine as written; they "
+                     "are not listed.")
     where = _flag_places(record, zone)
     rows = [
-        (inline(flag.phrase), flag.category.value,
+        ("(reframed)" if flag.status is FlagStatus.ACCEPTED
+         and flag.phrase not in texts.get((flag.entity, flag.entity_id), flag.phrase)
+         else inline(flag.phrase),
+         flag.category.value,
          where.get((flag.entity, flag.entity_id), _ENTITY_WORDS[flag.entity]),
          inline(flag.suggestion), flag.status.value)
-        for flag in flags
+        for flag in flags if flag.status is not FlagStatus.DISMISSED
     ]
-    return [f"{len(flags)} {noun} flagged as blameful: {summary}.",
-            _table(("Phrase", "Category", "Where", "Suggestion", "Resolution"), rows)]
+    if rows:
+        # The table quotes the open phrases, and suggestions stored when each flag was
+        # raised: lint reads the phrases where the meeting wrote them (module docstring).
+        parts.extend((LINT_OFF,
+                      _table(("Phrase", "Category", "Where", "Suggestion", "Resolution"), rows),
+                      LINT_ON))
+    return parts
+
+
+def _flagged_texts(record: SessionRecord) -> dict[tuple[EntityKind, int], str]:
+    """The text the detector read in each entry (summary and impact for the session)."""
+    texts: dict[tuple[EntityKind, int], str] = {}
+    if record.session.id is not None:
+        texts[(EntityKind.SESSION, record.session.id)] = (
+            f"{record.session.summary}\n{record.session.impact}")
+    for entries in (record.agenda, record.timeline, record.findings, record.actions):
+        for entry in entries:
+            entity, field = SCANNED_TEXT[type(entry)]
+            if entry.id is not None:
+                texts[(entity, entry.id)] = getattr(entry, field)
+    return texts
 
 
 _ENTITY_WORDS = {

@@ -17,6 +17,11 @@ spaces after a comma are ignored, and a stray quote is an error (never a silent 
 Rows are numbered as a spreadsheet numbers them: the header is row 1. Rows whose cells are
 all empty are skipped. Any bad row fails the whole import (``CsvImportFailed``, naming the
 row), so a file is imported completely or not at all.
+
+Parsing never touches the database, so it raises no blame flags: save the events with
+``Store.add_many_with_flags(events, names=blame.session_names(session), now=...)``, which
+flags each row as a typed entry is flagged, in the same transaction as the events (the
+``timeline import`` command does; ``add_many`` would skip the detector).
 """
 
 from __future__ import annotations

@@ -172,7 +172,7 @@ def open_database(path: Path, *, readonly: bool = False) -> tuple[sqlite_utils.D
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
         # Autocommit at the driver level: every write goes through db.atomic().
         conn.isolation_level = None
-        db = sqlite_utils.Database(conn)
+        db = sqlite_utils.Database(conn, execute_plugins=False)
         db.execute("PRAGMA foreign_keys = ON")
         db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
         mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
@@ -207,7 +207,7 @@ def _readonly_database(path: Path) -> sqlite_utils.Database:
     refused rather than read with a schema this build does not expect.
     """
     conn = _open_readonly(path)
-    db = sqlite_utils.Database(conn)
+    db = sqlite_utils.Database(conn, execute_plugins=False)
     try:
         pending = migrations.pending(db)
         tables = set(db.table_names())
@@ -227,7 +227,7 @@ def open_memory() -> sqlite_utils.Database:
     """An in-memory database with the full schema, for tests and benchmarks."""
     conn = sqlite3.connect(":memory:")
     conn.isolation_level = None
-    db = sqlite_utils.Database(conn)
+    db = sqlite_utils.Database(conn, execute_plugins=False)
     db.execute("PRAGMA foreign_keys = ON")
     migrations.apply(db)
     return db

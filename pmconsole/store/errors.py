@@ -56,3 +56,9 @@ class NotFound(StoreError):
 
 class SaveFailed(StoreError):
     """A write failed and was rolled back; nothing was saved."""
+
+
+def not_saved(error: StoreError) -> str:
+    """The store's message, saying that nothing was saved (once: SaveFailed already does)."""
+    text = str(error)
+    return text if text.startswith("Not saved") else f"Not saved: {text}"

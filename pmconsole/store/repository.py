@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlite_utils
+from pendulum import DateTime
 
+from pmconsole.domain.blame import SCANNED_TEXT, detect, to_flag
 from pmconsole.domain.model import (
     ActionItem,
     ActionStatus,
@@ -191,6 +193,36 @@ class Store:
         with self.transaction():
             return [self._insert(obj) for obj in objs]
 
+    def add_many_with_flags(
+        self, entries: Iterable[Any], *, names: Sequence[str], now: DateTime
+    ) -> tuple[list[Any], list[BlameFlag]]:
+        """Insert new entries and the blame flags of their text, all in one transaction.
+
+        What ``save_with_flags`` does for one typed entry, for entries that arrive in bulk
+        (a CSV timeline import): each entry's text is read by the blame detector with the
+        session's people (``names``, see ``blame.session_names``) and every match becomes an
+        open flag on that entry, raised at ``now``. Every entry and every flag is saved, or,
+        if anything fails, none.
+        """
+        entries = list(entries)
+        # Detect before taking the write lock: a big file is scanned while others can write.
+        found = []
+        for entry in entries:
+            entity, field = SCANNED_TEXT[type(entry)]
+            found.append((entity, detect(getattr(entry, field), names=names)))
+        saved: list[Any] = []
+        flags: list[BlameFlag] = []
+        with self.transaction():
+            for entry, (entity, matches) in zip(entries, found, strict=True):
+                obj = self._insert(entry)
+                assert obj.id is not None
+                saved.append(obj)
+                flags.extend(
+                    self._insert(to_flag(match, obj.session_id, entity, obj.id, now))
+                    for match in matches
+                )
+        return saved, flags
+
     def update(self, obj: S, *, since: S | None = None) -> S:
         """Save an existing session or entry; returns it as it now is in the database.
 
@@ -233,6 +265,32 @@ class Store:
                     [entity.value, entry_id],
                 )
             self.db.execute(f"DELETE FROM {TABLES[cls]} WHERE id = ?", [entry_id])
+
+    def restore(self, entry: S, flags: Iterable[BlameFlag] = ()) -> S:
+        """Put a deleted entry back as it was (undo): its id if no one has taken it since,
+        its place in the order, and its blame flags with their status; one transaction."""
+        cls = type(entry)
+        table_name = TABLES[cls]
+        with self.transaction():
+            row = to_row(entry)
+            taken = self.db.execute(f"SELECT 1 FROM {table_name} WHERE id = ?", [entry.id]).fetchone()
+            if taken:
+                row.pop("id", None)
+            if "position" in row:
+                # Make room: the entries from its old place on move down one.
+                self.db.execute(
+                    f"UPDATE {table_name} SET position = position + 1 WHERE session_id = ? AND position >= ?",
+                    [row["session_id"], row["position"]],
+                )
+            table = self._table(cls)
+            table.insert(row)
+            new_id = table.last_pk if taken else entry.id
+            assert isinstance(new_id, int)
+            for flag in flags:
+                flag_row = to_row(dataclasses.replace(flag, id=None, entity_id=new_id))
+                flag_row.pop("id", None)
+                self.db["blame_flags"].insert(flag_row)
+        return dataclasses.replace(entry, id=new_id)  # type: ignore[return-value]
 
     def get(self, cls: type[S], entry_id: int) -> S:
         return self._get(cls, entry_id)
@@ -336,6 +394,44 @@ class Store:
                 )
                 self._insert(dataclasses.replace(flag, id=None, session_id=session.id, entity_id=entity_id))
         return session.id
+
+    # -- the demo's sessions ----------------------------------------------------------------------
+
+    # Which sessions ``pmconsole demo`` wrote, so that it finds its meeting after a rename and
+    # ``demo --fresh`` can tell a demo database from a user's (titles can be edited, so they
+    # cannot say). A table the demo creates, not a migration: it exists only in databases
+    # the demo wrote to, while a migration would change every user's database for the demo's
+    # sake (and refuse a read-only one made before it: see db._readonly_database). Each row
+    # also keeps the session's ``created``: a program that deletes a session without
+    # enforcing foreign keys (the sqlite3 shell, sqlite-utils) leaves the row behind, and
+    # SQLite may give the next new session the same id; that session was created at another
+    # moment, so it is not taken for the demo's.
+
+    def demo_sessions(self) -> dict[int, int] | None:
+        """The demo's sessions, as {session id: index in the demo file}; None if the demo
+        never wrote to this database."""
+        if not self.db.table("demo_sessions").exists():
+            return None
+        rows = self.db.execute(
+            "SELECT d.session_id, d.demo_index FROM demo_sessions AS d"
+            " JOIN sessions AS s ON s.id = d.session_id AND s.created = d.created"
+        ).fetchall()
+        return {int(r[0]): int(r[1]) for r in rows}
+
+    def mark_demo_session(self, session_id: int, demo_index: int) -> None:
+        """Record that session ``session_id`` is the demo's (see ``demo_sessions``)."""
+        with self.transaction():
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS demo_sessions ("
+                " session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,"
+                " demo_index INTEGER NOT NULL,"
+                " created TEXT NOT NULL)"
+            )
+            self.db.execute(
+                "INSERT OR REPLACE INTO demo_sessions (session_id, demo_index, created)"
+                " SELECT id, ?, created FROM sessions WHERE id = ?",
+                [demo_index, session_id],
+            )
 
     # -- action items across sessions ---------------------------------------------------------
 

@@ -30,8 +30,8 @@ def timeline_rows(db: Path, session_id: int) -> list[tuple[str, str]]:
 def quick_add_timeline(page: Page, line: str) -> None:
     """As the facilitator does it: ``a`` opens the Timeline quick-add line, type, Enter."""
     page.press("a")
-    # The footer offers "Back to list" once the quick-add line has focus.
-    wait_for_screen(page, "the quick-add line to take focus", lambda t: "Back to list" in t, 15)
+    # The footer offers "Back to entries" once the quick-add line has focus.
+    wait_for_screen(page, "the quick-add line to take focus", lambda t: "Back to entries" in t, 15)
     page.type(line)
     page.press("Enter")
 

@@ -13,7 +13,14 @@ import pytest
 from click.testing import CliRunner, Result
 
 from pmconsole.cli import main
-from pmconsole.domain.model import Session, TimelineEvent
+from pmconsole.domain.model import (
+    BlameFlag,
+    EntityKind,
+    FlagCategory,
+    FlagStatus,
+    Session,
+    TimelineEvent,
+)
 from pmconsole.exchange.json_io import dump_session
 from pmconsole.store.repository import Store
 from tests.exchange.mdparse import headings, only_table, parse_minutes, section
@@ -351,3 +358,109 @@ def test_help_lists_the_commands(db: Path) -> None:
     for command in ("export", "import", "timeline"):
         assert command in result.stdout
     assert "import" in run(db, "timeline", "--help").stdout
+
+
+# -- timeline import: blame flags ------------------------------------------------------------
+
+
+def flags_of(db: Path, session_id: int) -> list[BlameFlag]:
+    store = Store.open(db, readonly=True)
+    try:
+        return store.list_children(BlameFlag, session_id)
+    finally:
+        store.close()
+
+
+def test_a_blameful_row_is_flagged_as_if_typed(db: Path, tmp_path: Path) -> None:
+    data = tmp_path / "t.csv"
+    data.write_text("time,kind,text\n"
+                    "10:00,trigger,Cert on the payments gateway expires\n"
+                    "10:04,diagnosis,Dave forgot to renew the cert again\n"
+                    "10:09,mitigation,New cert deployed\n", encoding="utf-8")
+    result = run(db, "timeline", "import", "2", str(data))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "3 timeline events added to session 2",
+        "1 phrase flagged as blameful (open; in the console, press f on the event for a "
+        "reframe):",
+        "  2026-11-19 10:04  attribution: Dave forgot to",
+    ]
+    events = events_of(db, 2)
+    [flag] = flags_of(db, 2)
+    assert (flag.entity, flag.entity_id, flag.status) == (
+        EntityKind.TIMELINE, events[1].id, FlagStatus.OPEN)
+    assert (flag.phrase, flag.start, flag.end) == ("Dave forgot to", 0, 14)
+    assert flag.card_id and flag.suggestion and flag.raised_at is not None
+
+    minutes = run(db, "export", "2").stdout
+    review = section(parse_minutes(minutes), "Blameless-language review")
+    assert review[0].text == "1 phrase was flagged as blameful: 1 open."
+    assert only_table(review)[1][:3] == [
+        "Dave forgot to", "attribution", "timeline event at 2026-11-19 10:04"]
+    assert "No blameful wording was flagged." not in minutes
+
+
+def test_a_clean_file_raises_no_flag(db: Path, tmp_path: Path) -> None:
+    data = tmp_path / "t.csv"
+    data.write_text("time,kind,text\n10:00,trigger,Cert expires\n10:09,mitigation,"
+                    "New cert deployed; renewal was not automated\n", encoding="utf-8")
+    result = run(db, "timeline", "import", "2", str(data))
+    assert result.stdout == "2 timeline events added to session 2\n"
+    assert flags_of(db, 2) == []
+    minutes = parse_minutes(run(db, "export", "2").stdout)
+    assert section(minutes, "Blameless-language review")[0].text == (
+        "No blameful wording was flagged.")
+
+
+def test_the_sessions_people_are_recognised_in_imported_rows(db: Path, tmp_path: Path) -> None:
+    # "Chidi" is an attendee of session 1: "Chidi broke" is about a person, as when typed.
+    data = tmp_path / "t.csv"
+    data.write_text("time,kind,text\n10:00,trigger,Chidi broke the checkout config\n",
+                    encoding="utf-8")
+    before = {f.id for f in flags_of(db, 1)}
+    result = run(db, "timeline", "import", "1", str(data))
+    assert result.exit_code == 0, result.output
+    new = [f for f in flags_of(db, 1) if f.id not in before]
+    assert [(f.phrase, f.category) for f in new] == [("Chidi broke", FlagCategory.ATTRIBUTION)]
+    # Session 2 has nobody called Chidi: there it is a word like any other.
+    assert run(db, "timeline", "import", "2", str(data)).exit_code == 0
+    assert flags_of(db, 2) == []
+
+
+def test_a_failure_while_saving_a_flag_adds_no_event(db: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    data = tmp_path / "t.csv"
+    data.write_text("time,kind,text\n10:00,other,fine\n10:01,other,Dave forgot to page\n"
+                    "10:02,other,fine again\n")
+    real_insert = Store._insert
+
+    def failing_insert(self: Store, obj):  # type: ignore[no-untyped-def]
+        if isinstance(obj, BlameFlag):
+            import sqlite3
+
+            raise sqlite3.OperationalError("disk I/O error")
+        return real_insert(self, obj)
+
+    monkeypatch.setattr(Store, "_insert", failing_insert)
+    result = run(db, "timeline", "import", "2", str(data))
+    assert result.exit_code == 2
+    assert "Not saved" in result.stderr
+    monkeypatch.undo()
+    assert events_of(db, 2) == [] and flags_of(db, 2) == []
+
+
+def test_a_bad_row_after_a_blameful_one_adds_nothing(db: Path, tmp_path: Path) -> None:
+    data = tmp_path / "t.csv"
+    data.write_text("time,kind,text\n10:00,other,Dave forgot to page\n10:02,foo,c\n")
+    assert run(db, "timeline", "import", "2", str(data)).exit_code == 2
+    assert events_of(db, 2) == [] and flags_of(db, 2) == []
+
+
+def test_many_flags_are_listed_up_to_twenty(db: Path, tmp_path: Path) -> None:
+    data = tmp_path / "t.csv"
+    data.write_text("time,kind,text\n" + "".join(f"10:{i:02d},other,Dave forgot to page\n"
+                                                 for i in range(25)))
+    lines = run(db, "timeline", "import", "2", str(data)).stdout.splitlines()
+    assert lines[1].startswith("25 phrases flagged as blameful")
+    assert len(lines) == 2 + 20 + 1 and lines[-1] == "  ... and 5 more"
+    assert len(flags_of(db, 2)) == 25

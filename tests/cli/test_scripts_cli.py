@@ -68,7 +68,7 @@ def test_lint_prints_one_line_per_finding_and_exits_1(tmp_path: Path) -> None:
     result = run("lint", str(notes), "--name", "Dave")
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        f"{notes}:4:10: attribution: Dave forgot to — Say what did not happen and what should "
+        f"{notes}:4:10: attribution: Dave forgot to — Say what did not happen and what would "
         "have prompted it: “Nothing reminded us to renew the certificate.”",
         f"{notes}:5:10: attribution: human error — Ask what made the error possible and what "
         "would have caught it: a gap in safeguards, tooling or process.",

@@ -4,16 +4,21 @@
 bullet lists, tables) with the plain text a reader sees. It is strict: any block or
 inline construct the minutes never write on purpose (code, quotes, HTML, images,
 emphasis, ...) raises, because its presence means typed text broke out of its place.
+The one HTML the minutes write, comments for ``pmconsole lint``, is skipped (a reader
+never sees it); ``lint_comments`` lists them.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 MD = MarkdownIt("commonmark").enable("table")
+# What the minutes write for `pmconsole lint`, one comment a line.
+LINT_COMMENT = re.compile(r'<!-- pmconsole-lint (?:off|on|names: ".*"|allow [0-9]+(?:-[0-9]+)?: ".*") -->')
 
 # Inline markup the minutes write themselves: bold labels and links.
 _OUR_MARKUP = {"strong_open", "strong_close", "link_open", "link_close"}
@@ -87,9 +92,19 @@ def parse_minutes(markdown: str) -> list[Block]:
                 i += 1
             blocks.append(block)
             i += 1
+        elif token.type == "html_block" and all(
+            LINT_COMMENT.fullmatch(line) for line in token.content.splitlines()
+        ):
+            i += 1
         else:
             raise AssertionError(f"unexpected block {token.type}: {token.content!r}")
     return blocks
+
+
+def lint_comments(markdown: str) -> list[str]:
+    """The comments for `pmconsole lint` in the minutes, as written."""
+    return [line for t in MD.parse(markdown) if t.type == "html_block"
+            for line in t.content.splitlines() if LINT_COMMENT.fullmatch(line)]
 
 
 def section(blocks: list[Block], title: str) -> list[Block]:

@@ -15,15 +15,26 @@ import pytest
 
 from pmconsole.domain.model import (
     AgendaItem,
+    BlameFlag,
+    EntityKind,
     EventKind,
     Finding,
     FindingKind,
+    FlagCategory,
+    FlagStatus,
     Session,
     SessionRecord,
     TimelineEvent,
 )
 from pmconsole.exchange.minutes import render_minutes
-from tests.exchange.mdparse import header_fields, headings, only_table, parse_minutes, section
+from tests.exchange.mdparse import (
+    header_fields,
+    headings,
+    lint_comments,
+    only_table,
+    parse_minutes,
+    section,
+)
 from tests.exchange.sample import (
     HOSTILE,
     LINKED,
@@ -230,14 +241,70 @@ def test_agenda_item_still_running() -> None:
 def test_blame_flags_with_their_resolution() -> None:
     blocks = parse_minutes(render_minutes(full_record(), now=NOW))
     review = section(blocks, "Blameless-language review")
-    assert review[0].text == "3 phrases were flagged as blameful: 1 open, 1 accepted, 1 dismissed."
+    assert review[0].text == (
+        "3 phrases were flagged as blameful: 1 open, 1 accepted, 1 dismissed. The room "
+        "judged the dismissed one fine as written; it is not listed.")
     rows = only_table(review)
     assert rows[0] == ["Phrase", "Category", "Where", "Suggestion", "Resolution"]
+    # Accepted, but the finding still says "Dave forgot": quoted as it stands.
     assert rows[1] == ["Dave forgot", "attribution", "finding (went wrong)",
                        "The dashboard check was not part of the merge checklist", "accepted"]
-    assert rows[2][2:] == ["timeline event at 2026-11-19 15:09", "The on-call engineer",
-                           "dismissed"]
-    assert rows[3][2] == "session details" and rows[3][4] == "open"
+    assert rows[2][2] == "session details" and rows[2][4] == "open"
+    assert len(rows) == 3  # the dismissed "Chidi" is counted, not quoted
+
+
+def _flag(entity: EntityKind, entity_id: int, phrase: str, status: FlagStatus,
+          start: int = 0) -> BlameFlag:
+    return BlameFlag(SESSION_ID, entity, entity_id, start, start + len(phrase), phrase,
+                     FlagCategory.ATTRIBUTION, "Names a person.", "Describe the event.",
+                     status=status)
+
+
+def test_lint_comments_name_the_lines_of_each_resolved_entry() -> None:
+    findings = (
+        Finding(SESSION_ID, "Two lines:\nDave forgot to page", FindingKind.WENT_WRONG, id=1),
+        Finding(SESSION_ID, "Dave forgot to page\nagain\nand again", FindingKind.WENT_WRONG,
+                id=2),
+        Finding(SESSION_ID, "Dave forgot to page", FindingKind.WENT_WRONG, id=3),
+    )
+    flags = (
+        _flag(EntityKind.FINDING, 1, "Dave forgot to", FlagStatus.DISMISSED, 11),
+        _flag(EntityKind.FINDING, 2, "Dave forgot to", FlagStatus.ACCEPTED),  # still there
+        _flag(EntityKind.FINDING, 3, "Dave forgot to", FlagStatus.OPEN),
+    )
+    record = dataclasses.replace(full_record(), findings=findings, flags=flags)
+    text = render_minutes(record, now=NOW)
+    assert '<!-- pmconsole-lint allow 1-2: "Dave forgot to" -->' in lint_comments(text)
+    assert '<!-- pmconsole-lint allow 3-5: "Dave forgot to" -->' in lint_comments(text)
+    assert not any(" 6" in c for c in lint_comments(text))  # the open one is not allowed
+    items = section(parse_minutes(text), "What went wrong")[0].items
+    assert items == [f.text for f in findings]  # a reader sees nothing of the comments
+
+
+def test_a_phrase_still_open_on_the_entry_is_never_allowed() -> None:
+    event = TimelineEvent(SESSION_ID, utc(19, 14, 0), "Dave forgot to page; Dave forgot it",
+                          id=1)
+    flags = (_flag(EntityKind.TIMELINE, 1, "Dave forgot", FlagStatus.OPEN, 20),
+             _flag(EntityKind.TIMELINE, 1, "Dave forgot to", FlagStatus.DISMISSED))
+    record = dataclasses.replace(empty_record(), timeline=(event,), flags=flags)
+    assert not any("allow" in c for c in lint_comments(render_minutes(record, now=NOW)))
+
+
+def test_lint_comments_hold_hostile_text_safely() -> None:
+    phrase = 'Eve --> <b>"x"</b>'
+    event = TimelineEvent(SESSION_ID, utc(19, 14, 0), f"{phrase} broke it", id=1)
+    session = dataclasses.replace(empty_record().session, attendees=(phrase, "a\nb"))
+    record = SessionRecord(session=session, timeline=(event,),
+                           flags=(_flag(EntityKind.TIMELINE, 1, phrase, FlagStatus.DISMISSED),))
+    text = render_minutes(record, now=NOW)
+    blocks = parse_minutes(text)  # strict: raises if a comment let HTML out
+    assert only_table(section(blocks, "Timeline"))[1][3] == f"{phrase} broke it"
+    # JSON strings, with ">" as \u003e: nothing typed can end the comment.
+    assert lint_comments(text) == [
+        r'<!-- pmconsole-lint names: "Eve --\u003e <b\u003e\"x\"</b\u003e", "a\nb" -->',
+        r'<!-- pmconsole-lint allow 3: "Eve --\u003e <b\u003e\"x\"</b\u003e" -->',
+    ]
+    assert text.count("-->") == 2
 
 
 def test_scripted_responses_with_time() -> None:

@@ -11,7 +11,7 @@ the delay after it is short, so where exactly the kill lands against the commit 
 the machine — which is the point.
 
 "Shown as saved" is read from the terminal, as a person would: the console shows the row
-(and clears the quick-add line) only after the commit, so an entry counts as confirmed once
+only after the commit, so an entry counts as confirmed once
 its table row is on the screen — matched with its other columns (time and kind, finding
 kind, owner), never the quick-add echo of what is being typed. A tiny terminal emulator in
 ``ptyconsole`` keeps the screen, one complete frame at a time (synchronized output). An
@@ -58,7 +58,7 @@ STEP_TIMEOUT = 8.0  # a generous bound on one step on a loaded 2-core machine
 
 # Where each pane's quick-add starts, and the footer text that says it has the focus.
 PANE_KEY = {"timeline": "2", "findings": "3", "actions": "4"}
-QUICK_FOCUSED = "Back to list"
+QUICK_FOCUSED = "Back to entries"
 # The footer tells which pane's table has the focus: only actions show "Done", only the
 # timeline lacks "Move up".
 TABLE_FOCUSED = {

@@ -204,6 +204,11 @@ def expected_words(case: str, command: str) -> tuple[str, ...]:
         # Nothing is to be created for a command about session 1: the file is just not there.
         return ("does not exist", "cannot be created") if command == "open" else (
             "does not exist",)
+    if command == "demo" and case in ("read-only file", "read-only folder (WAL)",
+                                      "locked by another program", "disk full"):
+        # A file of real sessions named with --db is refused by the demo before any
+        # write is tried (cli/console.py: the demo only writes to demo databases).
+        return (CASES[case].words, "not a demo database")
     return (CASES[case].words,)
 
 

@@ -568,3 +568,35 @@ def test_readonly_store_refuses_every_write(tmp_path: Path) -> None:
             assert str(path) in message and "read-only" in message and "\n" not in message
     finally:
         store.close()
+
+
+def test_restore_brings_back_id_place_and_flags_as_they_were(store: Store) -> None:
+    session = store.add(full_session())
+    assert session.id is not None
+    items = [store.add(Finding(session_id=session.id, text=f"finding {n}")) for n in range(4)]
+    victim = items[1]
+    assert victim.id is not None
+    for status, phrase in ((FlagStatus.DISMISSED, "forgot to"), (FlagStatus.OPEN, "should have")):
+        store.add(BlameFlag(session_id=session.id, entity=EntityKind.FINDING, entity_id=victim.id,
+                            start=0, end=len(phrase), phrase=phrase, category=FlagCategory.HINDSIGHT,
+                            explanation="e", suggestion="s", status=status, raised_at=at(14)))
+    saved_flags = [f for f in store.load(session.id).flags if f.entity_id == victim.id]
+    assert len(saved_flags) == 2
+    store.delete(Finding, victim.id)
+    assert count(store, "blame_flags") == 0
+    restored = store.restore(victim, saved_flags)
+    assert restored.id == victim.id
+    assert [(f.id, f.text) for f in store.list_children(Finding, session.id)] == [
+        (f.id, f.text) for f in items
+    ]
+    back = [(f.phrase, f.status) for f in store.load(session.id).flags if f.entity_id == victim.id]
+    assert sorted(back) == sorted((f.phrase, f.status) for f in saved_flags)
+
+    # Its id taken in the meantime (another console added an entry): a new id, same place.
+    store.delete(Finding, victim.id)
+    squatter = store.add(Finding(session_id=session.id, text="squatter"))
+    store.db.execute("UPDATE findings SET id = ? WHERE id = ?", [victim.id, squatter.id])
+    again = store.restore(victim)
+    assert again.id not in (victim.id, None)
+    texts = [f.text for f in store.list_children(Finding, session.id)]
+    assert texts.index("finding 1") == 1

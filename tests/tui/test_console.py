@@ -178,6 +178,21 @@ async def test_delete_asks_nothing_but_undo_brings_it_back(demo: tuple[Store, in
         assert any(first.text == r[2] for r in rows(app.screen.query_one(FindingsPane)))
 
 
+async def test_undo_puts_a_deleted_entry_back_in_its_place_with_its_id(demo: tuple[Store, int]) -> None:
+    store, sid = demo
+    before = [(f.id, f.text) for f in store.list_children(Finding, sid)]
+    app = make_app(store, session_id=sid)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3", "down", "down", "d")
+        await pilot.pause()
+        assert len(store.list_children(Finding, sid)) == len(before) - 1
+        await pilot.press("u")
+        await pilot.pause()
+        assert [(f.id, f.text) for f in store.list_children(Finding, sid)] == before
+        assert [r[2] for r in rows(app.screen.query_one(FindingsPane))] == [t for _, t in before]
+        assert app.screen.query_one(FindingsPane).selected_id == before[2][0]
+
+
 async def test_reorder_agenda_star_event_and_mark_action_done(demo: tuple[Store, int]) -> None:
     store, sid = demo
     app = make_app(store, session_id=sid)

@@ -109,3 +109,31 @@ async def test_minutes_preview_and_invitation(tmp_path: Path) -> None:
         assert body.startswith("Subject:")
         assert "Card payments declined" in body and "Priya Natarajan" in body
         await pilot.press("Y")
+
+
+async def test_csv_import_in_the_console_flags_blameful_rows(tmp_path: Path) -> None:
+    from pmconsole.domain.model import EntityKind, FlagStatus
+
+    store, sid = demo_store(tmp_path / "f.db")
+    open_before = [f for f in store.load(sid).flags if f.status is FlagStatus.OPEN]
+    csv = tmp_path / "chat.csv"
+    csv.write_text("time,kind,text\n13:00,other,Dave forgot to renew the cert again\n"
+                   "13:05,other,Customer credits approved\n", encoding="utf-8")
+    app = make_app(store, session_id=sid)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("I")
+        await pilot.pause()
+        app.screen.query_one("#field-path", Input).value = str(csv)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        record = store.load(sid)
+        event = next(e for e in record.timeline if e.text.startswith("Dave forgot"))
+        new_flags = [f for f in record.flags if f.status is FlagStatus.OPEN and f not in open_before]
+        assert [(f.entity, f.entity_id) for f in new_flags] == [(EntityKind.TIMELINE, event.id)]
+        clean = next(e for e in record.timeline if e.text == "Customer credits approved")
+        assert all(f.entity_id != clean.id for f in new_flags)
+        # The imported row shows its flag, and the header counts it.
+        header = str(app.screen.query_one("#header-flags", Static).render())
+        assert f"⚑ {len(open_before) + 1} flag" in header
+        notices = [n.message for n in app._notifications]
+        assert any("2 timeline events imported. ⚑ 1 blameful phrase flagged" in m for m in notices)

@@ -19,15 +19,9 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
-from pmconsole.store.errors import StoreError
+from pmconsole.store.errors import StoreError, not_saved
 
 T = TypeVar("T")
-
-
-def not_saved(error: StoreError) -> str:
-    """The store's message, saying that nothing was saved (once: SaveFailed already does)."""
-    text = str(error)
-    return text if text.startswith("Not saved") else f"Not saved: {text}"
 
 
 class FieldError(ValueError):

@@ -39,8 +39,7 @@ from pmconsole.domain.model import (
     SessionStatus,
     TimelineEvent,
 )
-from pmconsole.store.errors import StoreError
-from pmconsole.tui.dialogs.form import not_saved
+from pmconsole.store.errors import StoreError, not_saved
 from pmconsole.tui.guard import GuardedMessages
 from pmconsole.tui.widgets.countdown import Countdown
 from pmconsole.tui.widgets.keybar import KeyBar
@@ -451,8 +450,9 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
     @property
     def names(self) -> tuple[str, ...]:
         """People in the room, so "Dave forgot…" is recognised as being about a person."""
-        people = (*self.session.attendees, self.session.facilitator, self.session.scribe)
-        return tuple(dict.fromkeys(n for n in people if n))
+        from pmconsole.domain.blame import session_names
+
+        return session_names(self.session)
 
     def detect_flags(self, entity: EntityKind, text: str) -> list[BlameFlag]:
         from pmconsole.domain.blame import detect, to_flag
@@ -560,6 +560,7 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
     def _do_quick(self, message: EntryPane.Command) -> None:
         pane = self.pane(message.entity)
         if not self.editable():
+            pane.quick_result(f"Not saved: {self.locked.lower()}.", message.text)
             return
         now = self.now()
         try:
@@ -574,12 +575,12 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
             else:
                 entry = quickadd.parse_agenda(message.text, self.session_id)
         except quickadd.QuickAddError as error:
-            pane.quick_result(str(error))
+            pane.quick_result(str(error), message.text)
             return
         try:
             self.save_entry(entry)
         except StoreError as error:
-            pane.quick_result(not_saved(error))
+            pane.quick_result(not_saved(error), message.text)
             return
         pane.quick_result(None)
 
@@ -645,14 +646,9 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
             self.app.say("Deleted. Press u to undo.", timeout=6)  # type: ignore[attr-defined]
 
     def _restore(self, entry: Any, flags: list[BlameFlag]) -> None:
-        restored = self.store.add(dataclasses.replace(entry, id=None))
-        entity = _entity_of(entry)
-        if flags:
-            self.store.replace_flags(
-                self.session_id, entity, restored.id, [dataclasses.replace(f, id=None) for f in flags]
-            )
+        restored = self.store.restore(entry, flags)  # same id and place, flags as they were
         self.reload()
-        self.pane(entity).select(restored.id)
+        self.pane(_entity_of(entry)).select(restored.id)
 
     def _do_move(self, message: EntryPane.Command) -> None:
         if not self.editable() or message.entry_id is None:
@@ -920,14 +916,20 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
             except UnreadableFile as error:
                 raise FieldError(str(error)) from error
             try:
-                events, warnings = parse_timeline_csv(text, session=self.session, now=self.now())
+                now = self.now()
+                events, warnings = parse_timeline_csv(text, session=self.session, now=now)
             except CsvImportFailed as error:
                 raise FieldError(str(error)) from error
-            self.store.add_many(events)
-            self.reload()
+            # Each row is flagged as a typed entry is, in the same transaction as the events.
+            _, flags = self.store.add_many_with_flags(events, names=self.names, now=now)
+            self.reload()  # reads the flags too: the rows show ⚑
             for warning in warnings:
                 self.app.say(warning, severity="warning", timeout=8)  # type: ignore[attr-defined]
-            self.app.say(f"{len(events)} timeline events imported.")  # type: ignore[attr-defined]
+            count = f"{len(events)} timeline event{'s' if len(events) != 1 else ''} imported."
+            if flags:
+                count += (f" ⚑ {len(flags)} blameful phrase{'s' if len(flags) != 1 else ''} flagged: "
+                          "press f on the event for a reframe.")
+            self.app.say(count, severity="warning" if flags else "information")  # type: ignore[attr-defined]
             return values
 
         self.app.push_screen(csv_import_dialog(save))

@@ -320,16 +320,60 @@ class QuickAddInput(Input):
         Binding(
             "escape",
             "back_to_table",
-            "Back to list",
+            "Back to entries",
             id="quick.back",
-            tooltip="Leave the quick-add line (what is typed stays).",
+            tooltip="Leave the quick-add line for the pane's entries (what is typed stays).",
         ),
     ]
+
+    class Pasted(Message):
+        """A paste of several lines became one line (the pane says so)."""
+
+        def __init__(self, lines: int) -> None:
+            super().__init__()
+            self.lines = lines
 
     def action_back_to_table(self) -> None:
         pane = self.parent
         if isinstance(pane, EntryPane):
             pane.focus_table()
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Enter is a binding, and bindings run once the key has bubbled up to the app:
+        # keys that came in the same read after it (a text expander, a fast typist, a
+        # pasted "line⏎line⏎") were already in the line by then and were saved with it.
+        # Here Enter takes the line in its place among the keys.
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            await self.action_submit()
+
+    async def action_submit(self) -> None:
+        # The line is emptied the moment Enter is read, not once it is saved: keys typed
+        # after Enter and before the save start a new line instead of joining the one
+        # being saved. A line that cannot be saved is put back in front of them
+        # (EntryPane.quick_result).
+        value = self.value
+        if not value.strip():
+            return
+        self.value = ""
+        self.post_message(self.Submitted(self, value, None))
+
+    def _on_paste(self, event: events.Paste) -> None:
+        # Input keeps the first line of a multi-line paste and drops the rest, silently.
+        # Here the lines are joined with spaces, so nothing pasted is lost, and the pane
+        # says what happened.
+        lines = [line.strip() for line in event.text.splitlines() if line.strip()]
+        if len(lines) <= 1:
+            return  # Input's own handler: one line, as pasted
+        event.prevent_default()
+        event.stop()
+        text = " ".join(lines)
+        if self.selection.is_empty:
+            self.insert_text_at_cursor(text)
+        else:
+            self.replace(text, *self.selection)
+        self.post_message(self.Pasted(len(lines)))
 
 
 class EntryPane(Vertical, Generic[E]):
@@ -579,13 +623,26 @@ class EntryPane(Vertical, Generic[E]):
         if event.value.strip():
             self.post_message(self.Command(self.entity, "quick", None, event.value))
 
-    def quick_result(self, error: str | None) -> None:
-        """Called by the screen: clear the line after a save, or show why it failed."""
+    @on(QuickAddInput.Pasted)
+    def _quick_pasted(self, event: QuickAddInput.Pasted) -> None:
+        event.stop()
+        self._show_quick_message(f"{event.lines} pasted lines joined into one; Enter saves them as one "
+                                 "entry (I imports many timeline events from a CSV file).")
+
+    def quick_result(self, error: str | None, submitted: str = "") -> None:
+        """Called by the screen after a quick-add: ``error`` is why ``submitted`` was not
+        saved, None when it was. The line was emptied on Enter; an unsaved one comes back."""
+        self._show_quick_message(error)
+        if error is not None and submitted:
+            quick = self.quick
+            typed_since = quick.value
+            quick.value = submitted + (" " + typed_since if typed_since else "")
+            quick.cursor_position = len(submitted)
+
+    def _show_quick_message(self, text: str | None) -> None:
         message = self.query_one(".quick-error", Static)
-        message.update(Content(error or ""))
-        message.set_class(bool(error), "-visible")
-        if error is None:
-            self.quick.value = ""
+        message.update(Content(text or ""))
+        message.set_class(bool(text), "-visible")
 
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:
