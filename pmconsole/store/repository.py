@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 import sqlite_utils
 from pendulum import DateTime
 
-from pmconsole.domain.blame import SCANNED_TEXT, detect, to_flag
 from pmconsole.domain.model import (
     ActionItem,
     ActionStatus,
@@ -204,6 +203,10 @@ class Store:
         open flag on that entry, raised at ``now``. Every entry and every flag is saved, or,
         if anything fails, none.
         """
+        # Imported here: the detector (its rules file, its patterns) is not needed to open a
+        # database, and every command and the console's start-up open one.
+        from pmconsole.domain.blame import SCANNED_TEXT, detect, to_flag
+
         entries = list(entries)
         # Detect before taking the write lock: a big file is scanned while others can write.
         found = []

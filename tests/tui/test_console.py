@@ -264,6 +264,32 @@ async def test_countdown_start_mid_item_overtime_pause_and_restart(tmp_path: Pat
         assert planned_actual[1] == "5+5m" and planned_actual[2].startswith("6m")
 
 
+async def test_back_after_the_end_reopens_the_meeting_and_the_end_moves(demo: tuple[Store, int]) -> None:
+    store, sid = demo
+    clock = FrozenClock(NOW)
+    app = make_app(store, session_id=sid, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s")
+        for _ in range(6):
+            clock.advance(minutes=3)
+            await pilot.press("n")
+            await pilot.pause()
+        first_end = store.get_session(sid)
+        assert first_end.status is SessionStatus.ENDED and first_end.ended == clock.now()
+        clock.advance(minutes=1)
+        await pilot.press("b")
+        await pilot.pause()
+        reopened = store.get_session(sid)
+        assert reopened.status is SessionStatus.LIVE and reopened.ended is None
+        assert "LIVE" in shown(app.screen.query_one("#header-title", Static))
+        assert "6/6" in shown(app.screen.query_one("#countdown-item", Static))
+        clock.advance(minutes=2)
+        await pilot.press("n")
+        await pilot.pause()
+        again = store.get_session(sid)
+        assert again.status is SessionStatus.ENDED and again.ended == clock.now() != first_end.ended
+
+
 async def test_zoom_and_presenter_view(demo: tuple[Store, int]) -> None:
     store, sid = demo
     app = make_app(store, session_id=sid)

@@ -104,7 +104,7 @@ class FormDialog(ModalScreen[T | None], Generic[T]):
             if self.note:
                 yield Static(Content(self.note), id="form-note")
             with Horizontal(id="form-buttons"):
-                yield Button("Save  ⏎", variant="primary", id="save")
+                yield Button("Save  Ctrl+S", variant="primary", id="save")
                 yield Button("Cancel  Esc", id="cancel")
 
     def _widget(self, f: FormField) -> Any:

@@ -824,10 +824,15 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
         session = self.session
         if agenda_clock.meeting_started(new_agenda) and session.status is SessionStatus.PLANNED:
             session = dataclasses.replace(session, status=SessionStatus.LIVE, started=now)
-        if agenda_clock.meeting_finished(new_agenda) and session.status is SessionStatus.LIVE:
+        finished = agenda_clock.meeting_finished(new_agenda)
+        if finished and session.status is SessionStatus.LIVE:
             session = dataclasses.replace(session, status=SessionStatus.ENDED, ended=now)
             # The meeting just ended in front of everyone: keep it editable until reopened.
             self.unlocked = True
+        elif not finished and session.status is SessionStatus.ENDED and agenda_clock.meeting_started(new_agenda):
+            # Back (b) from the end: the meeting goes on, so it is live again, and it ends
+            # (with a new end time) when its last item does.
+            session = dataclasses.replace(session, status=SessionStatus.LIVE, ended=None)
 
         def save() -> None:
             self.store.update_many([*changed, *([session] if session != self.session else [])])
