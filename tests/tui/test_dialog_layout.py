@@ -10,7 +10,7 @@ from tests.factory import NOW, demo_store, make_app
 
 
 @pytest.mark.parametrize("size", [(80, 24), (100, 30), (120, 36), (160, 48)])
-async def test_the_save_and_cancel_buttons_are_visible_even_with_an_error_shown(size: tuple[int, int]) -> None:
+async def test_save_and_cancel_stay_visible_even_with_an_error_shown(size: tuple[int, int]) -> None:
     store, sid = demo_store()
     app = make_app(store, session_id=sid, clock=FrozenClock(NOW))
     async with app.run_test(size=size) as pilot:

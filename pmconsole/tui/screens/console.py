@@ -829,7 +829,8 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
             session = dataclasses.replace(session, status=SessionStatus.ENDED, ended=now)
             # The meeting just ended in front of everyone: keep it editable until reopened.
             self.unlocked = True
-        elif not finished and session.status is SessionStatus.ENDED and agenda_clock.meeting_started(new_agenda):
+        elif (not finished and session.status is SessionStatus.ENDED
+              and agenda_clock.meeting_started(new_agenda)):
             # Back (b) from the end: the meeting goes on, so it is live again, and it ends
             # (with a new end time) when its last item does.
             session = dataclasses.replace(session, status=SessionStatus.LIVE, ended=None)
