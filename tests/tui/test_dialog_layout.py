@@ -27,3 +27,20 @@ async def test_save_and_cancel_stay_visible_even_with_an_error_shown(size: tuple
             region = button.region
             assert region.height > 0 and inside.contains_region(region), (size, button_id, region, form)
         assert form.bottom <= size[1]
+
+
+async def test_the_starred_box_shows_a_tick_only_when_ticked() -> None:
+    """On and off differ in shape, not only in colour (a washed-out projector)."""
+    from textual.widgets import Checkbox
+
+    store, sid = demo_store()
+    app = make_app(store, session_id=sid, clock=FrozenClock(NOW))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("2", "enter")  # the first event is not starred
+        await pilot.pause()
+        box = app.screen.query_one("#field-starred", Checkbox)
+        assert not box.value
+        assert "✓" not in box.render().plain and "X" not in box.render().plain
+        box.toggle()
+        await pilot.pause()
+        assert box.render().plain.startswith("▐✓▌")

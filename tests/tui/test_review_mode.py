@@ -39,6 +39,12 @@ def warnings(app) -> list[str]:  # type: ignore[no-untyped-def]
     return [m for s, m in app.notes if s == "warning"]
 
 
+def keys_shown(app) -> str:  # type: ignore[no-untyped-def]
+    from pmconsole.tui.widgets.keybar import KeyBar
+
+    return " ".join(app.screen.query_one(KeyBar).render().plain.split())
+
+
 @pytest.fixture
 def demo(tmp_path: Path) -> tuple[Store, Path]:
     store, _ = demo_store(tmp_path / "d.db")
@@ -65,10 +71,17 @@ async def test_an_ended_session_opens_locked_and_r_unlocks(demo: tuple[Store, Pa
         await pilot.pause()
         assert "Review mode: press r to unlock editing first." in warnings(app)
         assert store.get(type(item), item.id).status is ActionStatus.OPEN  # type: ignore[arg-type]
+        # Locked: the quick-add line does not take typing it could not save.
+        await pilot.press("a")
+        await pilot.pause()
+        assert app.screen.focused is screen.pane(EntityKind.ACTION).table
+        assert warnings(app).count("Review mode: press r to unlock editing first.") == 2
+        assert "r Unlock" in keys_shown(app) and "r Lock" not in keys_shown(app)
         # r unlocks, says so, and the same key now saves.
         await pilot.press("r")
         await pilot.pause()
         assert screen.locked == ""
+        assert "r Lock" in keys_shown(app) and "r Unlock" not in keys_shown(app)
         assert "Editing unlocked: changes are saved as you make them." in warnings(app)
         assert "REVIEW MODE" not in header(app)
         assert not banner(app).has_class("-visible")

@@ -24,6 +24,15 @@ from pmconsole.store.errors import StoreError, not_saved
 T = TypeVar("T")
 
 
+class TickBox(Checkbox):
+    """A checkbox whose mark is a shape: ✓ when on, empty when off. Textual's draws an X
+    either way and tells on from off by colour alone, which a projector can wash out."""
+
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802 - Textual's name
+        return "✓" if self.value else " "
+
+
 class FieldError(ValueError):
     """A value that cannot be accepted; the message is shown under the field."""
 
@@ -118,7 +127,7 @@ class FormDialog(ModalScreen[T | None], Generic[T]):
             return Select(options, value=f.value if f.value in f.choices else Select.NULL,
                           allow_blank=f.value not in f.choices, id=wid)
         if f.kind == "bool":
-            return Checkbox(f.label, value=bool(f.value), id=wid)
+            return TickBox(f.label, value=bool(f.value), id=wid)
         return Input(str(f.value), placeholder=f.placeholder, id=wid)
 
     def on_mount(self) -> None:

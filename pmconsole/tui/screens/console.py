@@ -200,12 +200,20 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
             id="edit.undo",
             tooltip="Undo the last delete or accepted reframe.",
         ),
+        # One key, two bindings: the key line names what r does now (check_action).
         Binding(
             "r",
-            "toggle_lock",
+            "lock(False)",
             "Unlock",
             id="session.unlock",
-            tooltip="Review mode: unlock editing of an ended session (again: lock).",
+            tooltip="Review mode: unlock editing of this ended session.",
+        ),
+        Binding(
+            "r",
+            "lock(True)",
+            "Lock",
+            id="session.lock",
+            tooltip="Lock this ended session again (review mode: nothing can be changed by accident).",
         ),
         Binding(
             "m",
@@ -257,9 +265,10 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
         Binding(
             "escape",
             "home",
-            "Sessions",
+            "Back",
             id="app.home",
-            tooltip="Back to the list of sessions (everything is saved).",
+            tooltip="Back to the session list, or to the search or tracker this session was opened "
+            "from (everything is saved).",
         ),
     ]
 
@@ -556,6 +565,10 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
         message.stop()
         handler = getattr(self, f"_do_{message.verb}")
         handler(message)
+
+    def _do_open_quick(self, message: EntryPane.Command) -> None:
+        if self.editable():  # a locked session says why instead of taking typing it won't save
+            self.pane(message.entity).open_quick()
 
     def _do_quick(self, message: EntryPane.Command) -> None:
         pane = self.pane(message.entity)
@@ -1034,18 +1047,19 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
         if self.run_safely("Undo", undo):
             self.app.say(f"Undone: {description}.")  # type: ignore[attr-defined]
 
-    def action_toggle_lock(self) -> None:
+    def action_lock(self, lock: bool) -> None:
         if self.store.readonly:
             self.app.say("The database file is read-only; editing cannot be unlocked.", severity="warning")  # type: ignore[attr-defined]
             return
         if self.session.status not in (SessionStatus.ENDED, SessionStatus.REVIEWED):
             self.app.say("This session is not locked.")  # type: ignore[attr-defined]
             return
-        self.unlocked = not self.unlocked
+        self.unlocked = not lock
         self.refresh_header()
-        self.app.say(
+        self.refresh_bindings()
+        self.app.say(  # type: ignore[attr-defined]
             "Editing unlocked: changes are saved as you make them."
-            if self.unlocked  # type: ignore[attr-defined]
+            if self.unlocked
             else "Locked again: review mode.",
             severity="warning" if self.unlocked else "information",
         )
@@ -1074,8 +1088,9 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
                 return not running and not agenda_clock.meeting_finished(self.record.agenda)
             if verb in ("advance", "pause", "extend"):
                 return running
-        if action == "toggle_lock":
-            return self.session.status in (SessionStatus.ENDED, SessionStatus.REVIEWED)
+        if action == "lock":
+            ended = self.session.status in (SessionStatus.ENDED, SessionStatus.REVIEWED)
+            return ended and parameters == (self.unlocked,)
         return True
 
     # -- palette ---------------------------------------------------------------------------------------

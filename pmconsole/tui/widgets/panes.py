@@ -56,7 +56,7 @@ class EntryTable(DataTable[Any]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "a",
-            "pane('quick')",
+            "pane('open_quick')",
             "Quick add",
             id="entry.quick",
             tooltip="Type one line to add an entry (Enter saves).",
@@ -572,6 +572,10 @@ class EntryPane(Vertical, Generic[E]):
             return
         self.table.move_cursor(row=index, animate=False)
 
+    def open_quick(self) -> None:
+        """Put the focus on the quick-add line (the screen allows it: editing is on)."""
+        self._focus(self.quick)
+
     def focus_table(self) -> None:
         self._focus(self.table)
 
@@ -604,11 +608,10 @@ class EntryPane(Vertical, Generic[E]):
     # -- messages up -------------------------------------------------------------------------------
 
     def action_pane(self, verb: str) -> None:
-        if verb == "quick":
-            self._focus(self.quick)
-            return
-        entry_id = None if verb == "new" else self.selected_id
-        if entry_id is None and verb not in ("new",):
+        # "open_quick" asks the screen, which knows whether editing is on, and calls
+        # open_quick back (messages up, attributes down).
+        entry_id = None if verb in ("new", "open_quick") else self.selected_id
+        if entry_id is None and verb not in ("new", "open_quick"):
             self.app.bell()
             return
         self.post_message(self.Command(self.entity, verb, entry_id))
