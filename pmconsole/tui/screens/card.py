@@ -9,7 +9,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
+
+from pmconsole.tui.widgets.keybar import KeyBar
 
 
 class CardScreen(ModalScreen[None]):
@@ -33,7 +35,7 @@ class CardScreen(ModalScreen[None]):
                 yield Static(Content(f"When: {self.when}"), id="card-when")
             with VerticalScroll(id="card-scroll"):
                 yield Static(Content(self.text), id="card-body")
-        yield Footer()
+        yield KeyBar()
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.text)

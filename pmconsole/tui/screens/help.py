@@ -9,8 +9,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
+from pmconsole.tui.widgets.keybar import KeyBar
 from pmconsole.tui.widgets.panes import EntryTable
 
 QUICK_ADD_HELP = (
@@ -44,7 +45,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Content("Keys"), id="help-title")
             yield DataTable(id="help-table", cursor_type="row", zebra_stripes=True)
             yield Static(Content(QUICK_ADD_HELP), id="help-quick")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         from rich.text import Text

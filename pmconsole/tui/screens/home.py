@@ -13,14 +13,13 @@ from pathlib import PurePath
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
-from textual.timer import Timer
-from textual.widgets import Button, DataTable, Footer, Input, Static
+from textual.widgets import Button, DataTable, Static
 
 from pmconsole.domain.history import (
     FILTER_HELP,
@@ -35,11 +34,12 @@ from pmconsole.domain.history import (
 )
 from pmconsole.domain.metrics import format_duration
 from pmconsole.domain.model import Session, Severity
-from pmconsole.domain.tracker import local_today, viewer_timezone
 from pmconsole.paths import styles_dir
 from pmconsole.store.errors import StoreError
 from pmconsole.tui.guard import GuardedMessages
 from pmconsole.tui.screens.too_small import TooSmallView
+from pmconsole.tui.widgets.keybar import KeyBar
+from pmconsole.tui.widgets.review_list import FilterInput, ReviewList, ReviewTable, status_line
 
 # Fixed widths; the Title column takes whatever the others leave.
 COLUMN_WIDTHS: dict[str, int] = {
@@ -49,7 +49,6 @@ COLUMN_WIDTHS: dict[str, int] = {
 NARROW_SERVICE_WIDTH = 10
 MIN_TITLE_WIDTH = 16
 RIGHT_ALIGNED = {"open", "overdue", "ttd", "ttr"}
-FILTER_DEBOUNCE = 0.15
 # The review screens' stylesheet; loaded once, whichever review screen comes first (the
 # app may also list it in its CSS_PATH: Textual reads a file only once).
 REVIEW_CSS: list[str | PurePath] = [styles_dir() / "review.tcss"]
@@ -78,28 +77,11 @@ class SessionCell(Text):
         self.session_id = session_id
 
 
-class SessionTable(DataTable[Any]):
+class SessionTable(ReviewTable):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "Open", id="session.open",
                 tooltip="Open the highlighted session (ended ones open read-only)."),
     ]
-
-
-class FilterInput(Input):
-    """The typed filter; Enter or ↓ goes to the list, Escape clears it (again: to the list)."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "leave(True)", "Clear filter", id="filter.clear",
-                tooltip="Clear the filter (when empty: back to the list)."),
-        Binding("down", "leave(False)", "To the list", show=False, id="filter.down",
-                tooltip="Go down to the list, keeping the filter."),
-    ]
-
-    def action_leave(self, clear: bool) -> None:
-        if clear and self.value:
-            self.value = ""
-            return
-        self.screen.query_one(DataTable).focus()
 
 
 class FollowUpDialog(ModalScreen[bool]):
@@ -181,15 +163,29 @@ def start_follow_up(screen: Screen[Any], session_id: int) -> None:
     app.push_screen(FollowUpDialog("\n".join(lines)), answered)
 
 
-class HomeScreen(TooSmallView, GuardedMessages, Screen[None]):
+class HomeScreen(TooSmallView, GuardedMessages, ReviewList, Screen[None]):
     """Every session: sort, filter, open, search, track action items, metrics, follow-ups."""
 
     CSS_PATH = REVIEW_CSS
+    # The key line shows these in this order and drops whole keys from the end when the
+    # terminal is narrow (Quit, Help and the palette keep their place on the right): what
+    # a facilitator needs most comes first. Every key is in Help (F1) and the palette.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new_session", "New", id="session.new",
                 tooltip="Create a session with the default agenda."),
         Binding("slash", "search", "Search", id="review.search",
                 tooltip="Search the text of every session: timeline, findings, action items…"),
+        Binding("t", "tracker", "Actions", id="review.tracker",
+                tooltip="Every action item across sessions: open, overdue, done; "
+                        "change status and due dates."),
+        Binding("F", "follow_up", "Follow-up", id="session.follow_up",
+                tooltip="Plan a follow-up meeting of the highlighted session that reviews "
+                        "its open action items."),
+        Binding("m", "minutes", "Minutes", id="review.minutes",
+                tooltip="Preview the highlighted session's Markdown minutes."),
+        Binding("g", "metrics", "Metrics", id="review.metrics",
+                tooltip="MTTD, MTTM and MTTR over time, by quarter and severity, "
+                        "with TTD and TTR charts."),
         Binding("f", "filter", "Filter", id="review.filter",
                 tooltip="Filter the list, e.g. sev:SEV1 status:ended service:auth "
                         "from:2026-01-01 to:2026-06-30 or words from the title."),
@@ -198,21 +194,10 @@ class HomeScreen(TooSmallView, GuardedMessages, Screen[None]):
                         "clicking a column header sorts by it too."),
         Binding("r", "reverse", "Reverse", show=False, id="review.reverse",
                 tooltip="Reverse the sort order."),
-        Binding("t", "tracker", "Actions", id="review.tracker",
-                tooltip="Every action item across sessions: open, overdue, done; "
-                        "change status and due dates."),
-        Binding("g", "metrics", "Metrics", id="review.metrics",
-                tooltip="MTTD, MTTM and MTTR over time, by quarter and severity, "
-                        "with TTD and TTR charts."),
-        Binding("m", "minutes", "Minutes", id="review.minutes",
-                tooltip="Preview the highlighted session's Markdown minutes."),
-        Binding("F", "follow_up", "Follow-up", id="session.follow_up",
-                tooltip="Plan a follow-up meeting of the highlighted session that reviews "
-                        "its open action items."),
-        Binding("o", "open_session", "Open", show=False, id="session.open_key",
-                tooltip="Open the highlighted session."),
         Binding("d,delete", "delete_session", "Delete", id="session.delete",
                 tooltip="Delete the highlighted session and everything in it (asks first)."),
+        Binding("o", "open_session", "Open", show=False, id="session.open_key",
+                tooltip="Open the highlighted session."),
         Binding("q", "app.quit", "Quit", show=False, id="app.quit_home",
                 tooltip="Leave pmconsole."),
     ]
@@ -230,7 +215,6 @@ class HomeScreen(TooSmallView, GuardedMessages, Screen[None]):
         self._stamp: tuple[Any, ...] | None = None
         self._visible: tuple[str, ...] = tuple(SORT_COLUMNS)
         self._filled: tuple[Any, ...] | None = None
-        self._filter_timer: Timer | None = None
 
     # -- layout ----------------------------------------------------------------------------------
 
@@ -245,18 +229,7 @@ class HomeScreen(TooSmallView, GuardedMessages, Screen[None]):
             yield Static("", id="home-status")
             yield SessionTable(id="sessions", cursor_type="row", zebra_stripes=True)
             yield Static(Content("No sessions yet. Press n to create one."), id="home-empty")
-        yield Footer()
-
-    @property
-    def store(self) -> Any:
-        return self.app.store  # type: ignore[attr-defined]
-
-    @property
-    def tz(self) -> str:
-        return viewer_timezone(self.tz_name or getattr(self.app, "viewer_tz", None))
-
-    def today(self) -> Any:
-        return local_today(self.app.clock.now(), self.tz)  # type: ignore[attr-defined]
+        yield KeyBar()
 
     def on_mount(self) -> None:
         if self.store.readonly:
@@ -270,7 +243,7 @@ class HomeScreen(TooSmallView, GuardedMessages, Screen[None]):
     def on_screen_resume(self) -> None:
         self.refresh_sessions()
 
-    def on_resize(self) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         if self.visible_columns(self.size.width) != self._visible:
             self.show_rows()
         else:
@@ -294,17 +267,11 @@ class HomeScreen(TooSmallView, GuardedMessages, Screen[None]):
 
     # -- loading and showing --------------------------------------------------------------------
 
-    def _data_stamp(self) -> tuple[Any, ...]:
-        """Changes whenever anyone (this connection or another) committed, or the day turned."""
-        db = self.store.db
-        version = db.execute("PRAGMA data_version").fetchone()[0]
-        return (version, db.conn.total_changes, self.today())
-
     def refresh_sessions(self, *, force: bool = False) -> None:
         """Re-read the sessions if the database changed, then show them."""
         from pmconsole.store.review import session_summaries
 
-        stamp = self._data_stamp()
+        stamp = self.data_stamp()
         if force or stamp != self._stamp:
             self.summaries = session_summaries(self.store, self.today())
             self.sessions = {str(s.session.id): s.session for s in self.summaries}
@@ -348,10 +315,9 @@ class HomeScreen(TooSmallView, GuardedMessages, Screen[None]):
             return
         self._filled = filled
         self._visible = visible
-        table.clear(columns=True)
-        for key in SORT_COLUMNS:
-            if key in visible:
-                table.add_column(Text(""), key=key, width=self._column_width(key) or None)
+        # Labelled just after, with the sort arrow.
+        table.set_columns((key, Text(""), self._column_width(key))
+                          for key in SORT_COLUMNS if key in visible)
         self._label_columns()
         today = self.today()
         shown = [key in visible for key in SORT_COLUMNS]
@@ -368,8 +334,8 @@ class HomeScreen(TooSmallView, GuardedMessages, Screen[None]):
             empty.update(Content("No session matches the filter. "
                                  "Press f, then Escape, to clear it."))
         empty.display = not rows
-        if selected is not None and selected in ids and not to_top:
-            table.move_cursor(row=table.get_row_index(str(selected)), animate=False)
+        if selected is not None and not to_top:
+            table.move_to(selected)
 
     @staticmethod
     def _column_width(key: str) -> int:
@@ -405,30 +371,15 @@ class HomeScreen(TooSmallView, GuardedMessages, Screen[None]):
 
     def _fit_title_column(self) -> None:
         table = self.query_one(SessionTable)
-        if not table.columns or table.size.width == 0:
-            return
         columns = {c.key.value: c for c in table.columns.values()}
-        title = columns.get("title")
-        if title is None:
-            return
         service = columns.get("service")
-        if service is None:
+        if "title" not in columns or service is None or table.size.width == 0:
             return
-
-        def room() -> int:
-            others = sum(c.width for k, c in columns.items() if k != "title")
-            return table.size.width - others - 2 * table.cell_padding * len(columns) - 1
-
         service.width = self._column_width("service")
-        if room() < MIN_TITLE_WIDTH + 10:
+        if table.room_for("title") < MIN_TITLE_WIDTH + 10:
             # Narrow screens (80 columns): the title matters more than the full service name.
             service.width = NARROW_SERVICE_WIDTH
-        width = max(MIN_TITLE_WIDTH, room())
-        if title.width != width:
-            title.width = width
-            title.auto_width = False
-            table._require_update_dimensions = True  # noqa: SLF001 - as EntryPane does
-            table.refresh()
+        table.stretch("title", MIN_TITLE_WIDTH)
 
     def _show_status(self) -> None:
         direction = {
@@ -440,59 +391,29 @@ class HomeScreen(TooSmallView, GuardedMessages, Screen[None]):
         }.get(self.sort_column, ("largest first", "smallest first"))
         order = direction[0] if self.descending else direction[1]
         shown = f"Showing {len(self.shown):,} of {len(self.summaries):,}"
-        parts: list[Any] = [
+        self.query_one("#home-status", Static).update(status_line([
             shown if not self.filter.is_empty else plural(len(self.summaries), "session"),
             f" · sorted by {SORT_COLUMNS[self.sort_column]}, {order}  (s: next column, r: reverse)",
-        ]
-        for problem in self.filter_problems:
-            parts.extend(["\n", ("⚠ " + problem, "bold $warning")])
-        self.query_one("#home-status", Static).update(Content.assemble(*parts))
+        ], self.filter_problems))
 
     @property
     def selected_id(self) -> int | None:
-        table = self.query_one(SessionTable)
-        if table.row_count == 0:
-            return None
-        try:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        except Exception:  # noqa: BLE001 - a table being refilled has no valid cursor
-            return None
-        return int(key.value) if key.value else None
+        return self.query_one(SessionTable).cursor_id
 
     def select_session(self, session_id: int) -> None:
-        table = self.query_one(SessionTable)
-        try:
-            table.move_cursor(row=table.get_row_index(str(session_id)), animate=False)
-        except Exception:  # noqa: BLE001 - not shown (filtered out)
-            return
+        self.query_one(SessionTable).move_to(session_id)
 
     # -- filter and sort -------------------------------------------------------------------------
 
-    @on(Input.Changed, "#home-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        if self._filter_timer is not None:
-            self._filter_timer.stop()
-        self._filter_timer = self.set_timer(FILTER_DEBOUNCE, self.apply_filter)
-
-    @on(Input.Submitted, "#home-filter")
-    def _filter_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.apply_filter()
-        self.query_one(SessionTable).focus()
-
-    def apply_filter(self) -> None:
-        if self._filter_timer is not None:
-            self._filter_timer.stop()
-            self._filter_timer = None
-        wanted, problems = parse_filter(self.query_one("#home-filter", Input).value)
+    def apply_typed_text(self, text: str) -> None:
+        wanted, problems = parse_filter(text)
         if wanted == self.filter and problems == self.filter_problems:
             return
         self.filter, self.filter_problems = wanted, problems
         self.show_rows()
 
     def action_filter(self) -> None:
-        self.query_one("#home-filter", Input).focus()
+        self.query_one(FilterInput).focus()
 
     def sort_by(self, column: str, descending: bool | None = None) -> None:
         self.sort_column = column

@@ -11,11 +11,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, MarkdownViewer, Static
+from textual.widgets import MarkdownViewer, Static
 
 from pmconsole.tui.guard import GuardedMessages
 from pmconsole.tui.screens.home import REVIEW_CSS, binding_commands
 from pmconsole.tui.screens.too_small import TooSmallView
+from pmconsole.tui.widgets.keybar import KeyBar
 
 
 def minutes_markdown(store: Any, session_id: int, now: DateTime) -> tuple[str, str]:
@@ -60,7 +61,7 @@ class MinutesScreen(TooSmallView, GuardedMessages, Screen[None]):
                 yield Static(Content(self.session_title), id="minutes-title")
             yield MarkdownViewer(self.markdown_text, id="minutes-viewer",
                                  show_table_of_contents=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         viewer = self.query_one(MarkdownViewer)

@@ -5,26 +5,28 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from pmconsole.domain.model import EntityKind
 from pmconsole.store.search import MARK_END, MARK_START, SearchHit, fts_query, search
 from pmconsole.tui.guard import GuardedMessages
 from pmconsole.tui.screens.home import REVIEW_CSS, binding_commands, plural
 from pmconsole.tui.screens.too_small import TooSmallView
+from pmconsole.tui.widgets.keybar import KeyBar
+from pmconsole.tui.widgets.review_list import ReviewList, ReviewTable, problem_part
 
-SEARCH_DEBOUNCE = 0.12
 SEARCH_LIMIT = 100
+# The Match column takes the room the other columns leave, and never less than this.
+MIN_MATCH_WIDTH = 20
 # A match is shown in bold reverse video: visible in every theme and without colour.
 MATCH_STYLE = "bold reverse"
 
@@ -54,7 +56,7 @@ def snippet_content(snippet: str) -> Content:
     return Content.assemble(*pieces)
 
 
-class ResultsTable(DataTable[Any]):
+class ResultsTable(ReviewTable):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "Open at match", id="search.open",
                 tooltip="Open the session with the matching entry selected."),
@@ -78,15 +80,16 @@ class QueryInput(Input):
             self.screen.dismiss()
 
     def action_results(self) -> None:
-        table = self.screen.query_one(ResultsTable)
-        if table.row_count:
-            table.focus()
+        if isinstance(self.screen, SearchScreen):
+            self.screen.focus_list()
 
 
-class SearchScreen(TooSmallView, GuardedMessages, Screen[None]):
+class SearchScreen(TooSmallView, GuardedMessages, ReviewList, Screen[None]):
     """Full-text search across all sessions (timeline, findings, action items, scripts…)."""
 
     CSS_PATH = REVIEW_CSS
+    # Results follow the typing a little sooner than the other lists follow their filter.
+    TYPING_PAUSE = 0.12
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="search.back",
                 tooltip="Back to the list of sessions."),
@@ -101,7 +104,6 @@ class SearchScreen(TooSmallView, GuardedMessages, Screen[None]):
         self.initial_query = query
         self.hits: list[SearchHit] = []
         self.searched: str | None = None
-        self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search"):
@@ -113,51 +115,29 @@ class SearchScreen(TooSmallView, GuardedMessages, Screen[None]):
                              "e.g. certificate or replica lag", id="search-input")
             yield Static("", id="search-status")
             yield ResultsTable(id="search-results", cursor_type="row", zebra_stripes=True)
-        yield Footer()
-
-    @property
-    def store(self) -> Any:
-        return self.app.store  # type: ignore[attr-defined]
+        yield KeyBar()
 
     def on_mount(self) -> None:
-        table = self.query_one(ResultsTable)
-        table.add_column("Date", key="date", width=10)
-        table.add_column("Session", key="session", width=26)
-        table.add_column("Where", key="where", width=11)
-        table.add_column("Match", key="match")
-        self.run_search()
+        self.query_one(ResultsTable).set_columns([
+            ("date", "Date", 10), ("session", "Session", 26), ("where", "Where", 11),
+            ("match", "Match", 0),
+        ])
+        self.run_typed_text()
         self.query_one(QueryInput).focus()
 
-    def on_resize(self) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         self._fit_match_column()
 
     # -- searching -------------------------------------------------------------------------------
 
-    @on(Input.Changed, "#search-input")
-    def _changed(self, event: Input.Changed) -> None:
-        event.stop()
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_timer(SEARCH_DEBOUNCE, self.run_search)
-
-    @on(Input.Submitted, "#search-input")
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.run_search()
+    def focus_list(self) -> None:
+        """To the results, when there are any (else typing goes on in the box)."""
         table = self.query_one(ResultsTable)
         if table.row_count:
             table.focus()
 
-    @property
-    def query_text(self) -> str:
-        return self.query_one(QueryInput).value
-
-    def run_search(self) -> None:
-        """Search for what is typed now (any text is safe: it is never an FTS expression)."""
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-        text = self.query_text
+    def apply_typed_text(self, text: str) -> None:
+        """Search for ``text`` (any text is safe: it is never an FTS expression)."""
         if text == self.searched:
             return
         self.searched = text
@@ -177,7 +157,7 @@ class SearchScreen(TooSmallView, GuardedMessages, Screen[None]):
 
     def _status(self, text: str, problem: str) -> Content:
         if problem:
-            return Content.assemble(("⚠ " + problem, "bold $warning"))
+            return Content.assemble(problem_part(problem))
         if fts_query(text) is None:
             return Content("Type a word to search every session; results appear as you type." if
                            not text.strip() else "Nothing to search for yet: type a word "
@@ -214,31 +194,14 @@ class SearchScreen(TooSmallView, GuardedMessages, Screen[None]):
         self._fit_match_column()
 
     def _fit_match_column(self) -> None:
-        table = self.query_one(ResultsTable)
-        columns = list(table.columns.values())
-        if not columns or table.size.width == 0:
-            return
-        others = sum(c.width for c in columns[:-1])
-        width = max(20, table.size.width - others - 2 * table.cell_padding * len(columns) - 1)
-        if columns[-1].width != width or columns[-1].auto_width:
-            columns[-1].width = width
-            columns[-1].auto_width = False
-            table._require_update_dimensions = True  # noqa: SLF001
-            table.refresh()
+        self.query_one(ResultsTable).stretch("match", MIN_MATCH_WIDTH)
 
     # -- opening -----------------------------------------------------------------------------------
 
     @property
     def selected_hit(self) -> SearchHit | None:
-        table = self.query_one(ResultsTable)
-        if table.row_count == 0:
-            return None
-        try:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        except Exception:  # noqa: BLE001 - a table being refilled has no valid cursor
-            return None
-        index = int(key.value) if key.value is not None else -1
-        return self.hits[index] if 0 <= index < len(self.hits) else None
+        index = self.query_one(ResultsTable).cursor_id  # rows are keyed by their index in hits
+        return self.hits[index] if index is not None and 0 <= index < len(self.hits) else None
 
     def open_hit(self, hit: SearchHit) -> None:
         self.app.open_session(  # type: ignore[attr-defined]

@@ -12,14 +12,13 @@ from typing import Any, ClassVar
 
 from pendulum import Date
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static, Tab, Tabs
+from textual.widgets import DataTable, Static, Tab, Tabs
 
 from pmconsole.domain.model import ActionItem, ActionStatus
 from pmconsole.domain.tracker import (
@@ -30,17 +29,16 @@ from pmconsole.domain.tracker import (
     TrackerState,
     TrackerView,
     classify,
-    local_today,
     parse_tracker_filter,
     select,
-    viewer_timezone,
 )
 from pmconsole.store.errors import StoreError
 from pmconsole.tui.guard import GuardedMessages
-from pmconsole.tui.screens.home import REVIEW_CSS, FilterInput, binding_commands, plural
+from pmconsole.tui.screens.home import REVIEW_CSS, binding_commands, plural
 from pmconsole.tui.screens.too_small import TooSmallView
+from pmconsole.tui.widgets.keybar import KeyBar
+from pmconsole.tui.widgets.review_list import FilterInput, ReviewList, ReviewTable, status_line
 
-FILTER_DEBOUNCE = 0.15
 VIEW_LABELS: dict[TrackerView, str] = {
     TrackerView.OPEN: "Open",
     TrackerView.OVERDUE: "Overdue",
@@ -62,16 +60,18 @@ COLUMN_WIDTHS = {"state": 14, "due": 10, "owner": 16, "priority": 3, "text": 0, 
 # keeps room to be read.
 NARROW = 110
 NARROW_WIDTHS = {**COLUMN_WIDTHS, "owner": 12, "session": 14}
+# The action's text takes the room the other columns leave, and never less than this.
+MIN_TEXT_WIDTH = 16
 
 
-class ActionTable(DataTable[Any]):
+class ActionTable(ReviewTable):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "Open session", id="action.open",
                 tooltip="Open the item's session with the item selected."),
     ]
 
 
-class TrackerScreen(TooSmallView, GuardedMessages, Screen[None]):
+class TrackerScreen(TooSmallView, GuardedMessages, ReviewList, Screen[None]):
     """Action items across all sessions, by state, with owner and session filters."""
 
     CSS_PATH = REVIEW_CSS
@@ -113,7 +113,6 @@ class TrackerScreen(TooSmallView, GuardedMessages, Screen[None]):
         self.shown: list[int] = []
         self.filter = TrackerFilter()
         self.filter_problems: list[str] = []
-        self._timer: Timer | None = None
         self._columns: tuple[tuple[str, int], ...] = ()
         self._stamp: tuple[Any, ...] | None = None
 
@@ -129,18 +128,7 @@ class TrackerScreen(TooSmallView, GuardedMessages, Screen[None]):
             yield Static("", id="tracker-status")
             yield ActionTable(id="tracker-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="tracker-empty")
-        yield Footer()
-
-    @property
-    def store(self) -> Any:
-        return self.app.store  # type: ignore[attr-defined]
-
-    @property
-    def tz(self) -> str:
-        return viewer_timezone(self.tz_name or getattr(self.app, "viewer_tz", None))
-
-    def today(self) -> Date:
-        return local_today(self.app.clock.now(), self.tz)  # type: ignore[attr-defined]
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one(ActionTable)
@@ -150,10 +138,10 @@ class TrackerScreen(TooSmallView, GuardedMessages, Screen[None]):
 
     def on_screen_resume(self) -> None:
         # Back from a session: read again only if something was saved meanwhile.
-        if self._data_stamp() != self._stamp:
+        if self.data_stamp() != self._stamp:
             self.load()
 
-    def on_resize(self) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         if self._layout() != self._columns:
             self.show_rows()
         else:
@@ -167,17 +155,11 @@ class TrackerScreen(TooSmallView, GuardedMessages, Screen[None]):
 
     # -- loading and showing -----------------------------------------------------------------------
 
-    def _data_stamp(self) -> tuple[Any, ...]:
-        """Changes whenever anyone committed to the database, or the viewer's day turned."""
-        db = self.store.db
-        return (db.execute("PRAGMA data_version").fetchone()[0], db.conn.total_changes,
-                self.today())
-
     def load(self) -> None:
         """Read every action item (one query) and show the current tab."""
         from pmconsole.store.review import tracked_actions
 
-        self._stamp = self._data_stamp()
+        self._stamp = self.data_stamp()
         self.items = {t.item.id: t for t in tracked_actions(self.store) if t.item.id is not None}
         self.show_rows()
 
@@ -190,9 +172,7 @@ class TrackerScreen(TooSmallView, GuardedMessages, Screen[None]):
         layout = self._layout()
         if layout != self._columns:
             self._columns = layout
-            table.clear(columns=True)
-            for key, width in layout:
-                table.add_column(COLUMNS[key], key=key, width=width or None)
+            table.set_columns((key, COLUMNS[key], width) for key, width in layout)
         else:
             table.clear()
         for tracked in chosen:
@@ -203,8 +183,8 @@ class TrackerScreen(TooSmallView, GuardedMessages, Screen[None]):
         empty.update(Content(EMPTY[self.view] if self.filter == TrackerFilter()
                              else "No action item matches the filter."))
         empty.display = not chosen
-        if selected is not None and selected in self.shown:
-            self.select_item(selected)
+        if selected is not None:
+            table.move_to(selected)
 
     def _cells(self, tracked: TrackedAction, today: Date) -> list[Text]:
         """The cells of the columns shown, in order."""
@@ -257,39 +237,18 @@ class TrackerScreen(TooSmallView, GuardedMessages, Screen[None]):
             f" · {states[TrackerState.IN_PROGRESS]:,} in progress · "
             f"{counts[TrackerView.DONE]:,} finished",
         ))
-        parts: list[str | tuple[str, str]] = [
+        self.query_one("#tracker-status", Static).update(status_line([
             f"{VIEW_LABELS[self.view]}: {plural(len(self.shown), 'item')}, "
             "unfinished first, by due date · overdue = due before today, "
             f"{today.isoformat()} ({self.tz})",
-        ]
-        for problem in self.filter_problems:
-            parts.extend(["\n", ("⚠ " + problem, "bold $warning")])
-        self.query_one("#tracker-status", Static).update(Content.assemble(*parts))
+        ], self.filter_problems))
 
     def _fit_text_column(self) -> None:
-        table = self.query_one(ActionTable)
-        columns = {c.key.value: c for c in table.columns.values()}
-        text = columns.get("text")
-        if text is None or table.size.width == 0:
-            return
-        others = sum(c.width for k, c in columns.items() if k != "text")
-        width = max(16, table.size.width - others - 2 * table.cell_padding * len(columns) - 1)
-        if text.width != width or text.auto_width:
-            text.width = width
-            text.auto_width = False
-            table._require_update_dimensions = True  # noqa: SLF001
-            table.refresh()
+        self.query_one(ActionTable).stretch("text", MIN_TEXT_WIDTH)
 
     @property
     def selected_id(self) -> int | None:
-        table = self.query_one(ActionTable)
-        if table.row_count == 0:
-            return None
-        try:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        except Exception:  # noqa: BLE001 - a table being refilled has no valid cursor
-            return None
-        return int(key.value) if key.value else None
+        return self.query_one(ActionTable).cursor_id
 
     @property
     def selected(self) -> TrackedAction | None:
@@ -297,11 +256,7 @@ class TrackerScreen(TooSmallView, GuardedMessages, Screen[None]):
         return None if item_id is None else self.items.get(item_id)
 
     def select_item(self, item_id: int) -> None:
-        table = self.query_one(ActionTable)
-        try:
-            table.move_cursor(row=table.get_row_index(str(item_id)), animate=False)
-        except Exception:  # noqa: BLE001 - not in this tab
-            return
+        self.query_one(ActionTable).move_to(item_id)
 
     # -- views and filters ------------------------------------------------------------------------
 
@@ -319,34 +274,18 @@ class TrackerScreen(TooSmallView, GuardedMessages, Screen[None]):
             self.show_rows()
             self.query_one(ActionTable).focus()
 
-    @on(Input.Changed, "#tracker-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_timer(FILTER_DEBOUNCE, self.apply_filter)
-
-    @on(Input.Submitted, "#tracker-filter")
-    def _filter_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.apply_filter()
-        self.query_one(ActionTable).focus()
-
-    def apply_filter(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-        wanted, problems = parse_tracker_filter(self.query_one("#tracker-filter", Input).value)
+    def apply_typed_text(self, text: str) -> None:
+        wanted, problems = parse_tracker_filter(text)
         if (wanted, problems) != (self.filter, self.filter_problems):
             self.filter, self.filter_problems = wanted, problems
             self.show_rows()
 
     def action_filter(self) -> None:
-        self.query_one("#tracker-filter", Input).focus()
+        self.query_one(FilterInput).focus()
 
     def _set_filter_text(self, text: str) -> None:
-        self.query_one("#tracker-filter", Input).value = text
-        self.apply_filter()
+        self.query_one(FilterInput).value = text
+        self.run_typed_text()
 
     def action_only_owner(self) -> None:
         tracked = self.selected

@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from pmconsole.domain.metrics import Aggregate, format_duration
 from pmconsole.domain.tracker import viewer_timezone
@@ -23,6 +23,7 @@ from pmconsole.domain.trends import TrendReport, trend_report
 from pmconsole.tui.guard import GuardedMessages
 from pmconsole.tui.screens.home import REVIEW_CSS, binding_commands, plural
 from pmconsole.tui.screens.too_small import TooSmallView
+from pmconsole.tui.widgets.keybar import KeyBar
 from pmconsole.tui.widgets.trend_chart import TrendChart
 
 METRICS: tuple[tuple[str, str, str], ...] = (
@@ -115,7 +116,7 @@ class MetricsScreen(TooSmallView, GuardedMessages, Screen[None]):
                     quarters.border_title = Content("By quarter (newest first)")
                     yield DataTable(id="metrics-quarter-table", cursor_type="none",
                                     zebra_stripes=True)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.fill_tables()

@@ -58,17 +58,25 @@ class KeyBar(Widget):
     def _bindings_changed(self, _screen: Screen[object]) -> None:
         self.refresh()
 
-    def shown_keys(self) -> tuple[list[_Key], _Key | None]:
-        """The keys to show, one per action in binding order, and the palette key."""
+    def shown_keys(self) -> tuple[list[_Key], list[_Key]]:
+        """The keys to show, one per action in binding order: this screen's and its
+        widgets' on the left, the app's own (quit, help, the palette) on the right."""
         by_action: dict[str, _Key] = {}
-        palette: _Key | None = None
+        app_keys: dict[str, _Key] = {}
         palette_key = self.app.COMMAND_PALETTE_BINDING if self.app.ENABLE_COMMAND_PALETTE else None
-        for key, (_node, binding, enabled, tooltip) in self.screen.active_bindings.items():
+        for key, (node, binding, enabled, tooltip) in self.screen.active_bindings.items():
+            shown = _Key(key, binding, enabled, tooltip or binding.description)
             if key == palette_key:
-                palette = _Key(key, binding, enabled, tooltip or binding.description)
-            elif binding.show and binding.action not in by_action:
-                by_action[binding.action] = _Key(key, binding, enabled, tooltip or binding.description)
-        return list(by_action.values()), palette
+                app_keys.setdefault(binding.action, shown)
+            elif not binding.show:
+                continue
+            elif node is self.app:
+                app_keys.setdefault(binding.action, shown)
+            else:
+                by_action.setdefault(binding.action, shown)
+        # The palette key last, at the right edge, as in Textual's Footer.
+        right = sorted(app_keys.values(), key=lambda k: k.key == palette_key)
+        return list(by_action.values()), right
 
     def _label(self, key: _Key) -> Content:
         display = self.app.get_key_display(key.binding)
@@ -83,23 +91,34 @@ class KeyBar(Widget):
         )
 
     def render(self) -> Content:
-        keys, palette = self.shown_keys()
+        # The app's keys (quit, help, palette) stay on the right whatever the width; the
+        # screen's keys fill the rest in binding order, most important first, and those
+        # that do not fit are left out whole (F1 and the palette list every key).
+        keys, app_keys = self.shown_keys()
         width = self.size.width
-        right = Content("")
-        if palette is not None:
-            right = Content.assemble(("▏", self.get_visual_style("keybar--disabled")), self._label(palette))
         spans: list[_Span] = []
+        right_parts: list[Content] = [Content.assemble(("▏", self.get_visual_style("keybar--disabled")))]
+        right_keys: list[tuple[int, _Key]] = []
+        offset = 1
+        for key in app_keys:
+            label = self._label(key)
+            right_keys.append((offset, key))
+            right_parts.append(label)
+            offset += label.cell_length
+        right = Content("").join(right_parts) if app_keys else Content("")
         parts: list[Content] = []
         x = 0
         for key in keys:
             label = self._label(key)
             if x + label.cell_length > width - right.cell_length:
-                break  # what does not fit is in the help screen (F1) and the palette
+                break
             spans.append(_Span(x, x + label.cell_length, key))
             parts.append(label)
             x += label.cell_length
-        if palette is not None:
-            spans.append(_Span(width - right.cell_length + 1, width, palette))
+        start = width - right.cell_length
+        for index, (at, key) in enumerate(right_keys):
+            end = start + (right_keys[index + 1][0] if index + 1 < len(right_keys) else right.cell_length)
+            spans.append(_Span(start + at, end, key))
         self._spans = spans
         left = Content("").join(parts)
         gap = Content(" " * max(0, width - left.cell_length - right.cell_length))
