@@ -49,3 +49,16 @@ async def test_keys_that_do_not_fit_are_left_out_whole() -> None:
         for word in ("Blame flag", "Start", "Zoom", "Details", "Minutes", "Back"):
             prefix = word[:3]
             assert word in shown or prefix not in shown, shown
+
+
+async def test_the_header_shows_the_status_even_when_the_title_is_cut() -> None:
+    """At 120 columns the demo's long title is cut with "…"; the status comes before it."""
+    from typing import Any
+
+    store, sid = demo_store()
+    app = make_app(store, session_id=sid, clock=FrozenClock(NOW))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        update: Any = app.screen._compositor.render_update(full=True)
+        top = "".join(segment.text for segment in update.strips[0])
+        assert "PLANNED · Card payments declined" in top and "…" in top, top

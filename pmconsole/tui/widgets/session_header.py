@@ -26,12 +26,14 @@ class SessionHeader(Horizontal):
         severity = self.query_one("#header-severity", Static)
         severity.update(Content(f" {session.severity.value} "))
         severity.set_classes(f"sev-{session.severity.value.lower()}")
-        parts = [session.title]
-        if session.service:
-            parts.append(session.service)
-        parts.append(session.status.value.upper())
+        # The status first: a long title is cut at the end, and the room should always see
+        # whether the meeting is live, ended or locked.
+        parts = [session.status.value.upper()]
         if locked:
             parts.append(locked)
+        parts.append(session.title)
+        if session.service:
+            parts.append(session.service)
         self.query_one("#header-title", Static).update(Content(" · ".join(parts)))
         m = session_metrics(session)
         figures = [
