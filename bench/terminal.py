@@ -39,6 +39,20 @@ _ESCAPE = re.compile(
 )
 
 
+_CSI = re.compile(rb"\x1b\[[0-?]*[ -/]*[@-~]")
+_OSC = re.compile(rb"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
+
+
+def _complete(data: bytes, start: int) -> bool:
+    """Whether the escape sequence at ``start`` is whole. ("ESC [" followed by a cut
+    parameter list also reads as a two-byte escape, so CSI and OSC are checked alone.)"""
+    if data.startswith(b"\x1b[", start):
+        return _CSI.match(data, start) is not None
+    if data.startswith(b"\x1b]", start):
+        return _OSC.match(data, start) is not None
+    return _ESCAPE.match(data, start) is not None
+
+
 class Screen:
     """A character grid fed with terminal output: enough of VT100 for Textual's frames."""
 
@@ -58,10 +72,8 @@ class Screen:
         data = self._pending + data
         self._pending = b""
         # An escape sequence cut by the read boundary waits for the next read.
-        # ("ESC [" alone reads as a complete two-byte escape, so it counts as cut too.)
         cut = data.rfind(b"\x1b")
-        incomplete = not _ESCAPE.match(data, cut) or data[cut:] in (b"\x1b[", b"\x1b]")
-        if cut != -1 and incomplete and len(data) - cut < 64:
+        if cut != -1 and not _complete(data, cut) and len(data) - cut < 64:
             data, self._pending = data[:cut], data[cut:]
         position = 0
         for match in _ESCAPE.finditer(data):

@@ -7,6 +7,8 @@ It owns the store, the clock, the script cards and the theme, and shows the home
 from __future__ import annotations
 
 import gc
+import os
+import sys
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
@@ -20,6 +22,17 @@ from pmconsole.paths import styles_dir
 from pmconsole.store.repository import Store
 from pmconsole.tui.settings import load_settings, save_setting
 from pmconsole.tui.themes import CUSTOM_THEMES, DEFAULT_THEME
+
+
+def _terminal_fd() -> int | None:
+    """The terminal the console reads keys from, if it runs in one (not under a test
+    harness or in a browser)."""
+    stdin = sys.__stdin__
+    try:
+        fd = stdin.fileno() if stdin is not None else None
+    except (OSError, ValueError):
+        return None
+    return fd if fd is not None and os.isatty(fd) else None
 
 
 class PostMortemApp(App[None]):
@@ -78,6 +91,20 @@ class PostMortemApp(App[None]):
             )
         if self.initial_session_id is not None:
             self.open_session(self.initial_session_id)
+        self._tty = _terminal_fd()
+        if self._tty is not None:
+            self.set_interval(1.0, self._check_terminal)
+
+    def _check_terminal(self) -> None:
+        # A terminal that goes away (an SSH connection drops, tmux is killed) hangs the
+        # console up. Started under another program (make, a script) the hang-up signal may
+        # never reach it, and Textual's input thread then reads end-of-file in a loop at
+        # full CPU, for ever. Every edit is committed as it is made (and this runs between
+        # two messages, so no write is under way): close the database and leave at once.
+        # Not through App.exit: Textual's shutdown waits on the terminal that is gone.
+        if self._tty is not None and not os.isatty(self._tty):
+            self.store.close()
+            os._exit(1)
 
     def on_ready(self) -> None:
         # The first frame is up. Objects made so far (Textual, the screens) live as long
