@@ -241,4 +241,5 @@ def metrics_command(ctx: click.Context, session_id: int | None, as_json: bool) -
         label = "M" + key.upper() if key.startswith("tt") else key.upper()  # MTTD, MTTR
         click.echo(f"{label:7} median "
                    f"{metrics.format_duration(agg.median):>9}  p90 "
-                   f"{metrics.format_duration(agg.p90):>9}  ({agg.count} incident{'s' if agg.count != 1 else ''})")
+                   f"{metrics.format_duration(agg.p90):>9}  "
+                   f"({agg.count} incident{'s' if agg.count != 1 else ''})")
