@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import calendar
 import re
+from datetime import datetime as _datetime
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pendulum
 from pendulum import Date, DateTime, FixedTimezone, Timezone
@@ -159,6 +161,28 @@ def format_time(moment: DateTime | None, tz: str, *, with_date: bool = False,
         return ""
     pattern = ("%Y-%m-%d " if with_date else "") + ("%H:%M:%S" if seconds else "%H:%M")
     return moment.in_timezone(_zone(tz)).strftime(pattern)
+
+
+def clock_time(moment: DateTime | None, tz: str) -> str:
+    """``14:32`` in tz: what ``format_time`` gives, for a timeline of thousands of events.
+
+    Through the standard library (its zoneinfo and datetime are in C) instead of pendulum's
+    conversion, which costs ten times as much per event and was a fifth of the time it took
+    to open a 10,000-event session.
+    """
+    if moment is None:
+        return ""
+    zone = _STDLIB_ZONES.get(tz)
+    if zone is None:
+        try:
+            zone = _STDLIB_ZONES[tz] = ZoneInfo(tz)
+        except (ValueError, KeyError, OSError, TypeError):
+            return format_time(moment, tz)  # a name only pendulum knows, or a bad one
+    local = _datetime.fromtimestamp(moment.timestamp(), zone)
+    return f"{local.hour:02d}:{local.minute:02d}"
+
+
+_STDLIB_ZONES: dict[str, ZoneInfo] = {}
 
 
 # pendulum reads and parses a zone's file each time it is named (it keeps no strong

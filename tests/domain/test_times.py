@@ -12,6 +12,7 @@ from pendulum import DateTime
 
 from pmconsole.domain.times import (
     TimeParseError,
+    clock_time,
     format_time,
     parse_date,
     parse_time,
@@ -355,3 +356,24 @@ def test_format_time_round_trips_parse_time() -> None:
     for text in ("14:32", "2026-03-29 03:00", "2026-10-25 02:30"):
         with_date = "-" in text
         assert format_time(parse(text), BERLIN, with_date=with_date) == text
+
+
+@given(
+    # hypothesis draws naive datetimes between naive bounds; they are made UTC below
+    instant=st.datetimes(min_value=datetime.datetime(1971, 1, 1),  # noqa: DTZ001
+                         max_value=datetime.datetime(2099, 12, 31)),  # noqa: DTZ001
+    tz=st.sampled_from(["Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe",
+                        "Pacific/Chatham", "UTC", "America/St_Johns", "Africa/Casablanca"]),
+)
+def test_clock_time_is_format_time_faster(instant: datetime.datetime, tz: str) -> None:
+    """The timeline's fast HH:MM agrees with format_time everywhere, DST changes included."""
+    moment = pendulum.instance(instant.replace(tzinfo=datetime.UTC))
+    assert clock_time(moment, tz) == format_time(moment, tz)
+
+
+def test_clock_time_around_a_dst_change_and_for_nothing() -> None:
+    # Europe/Berlin springs forward at 01:00 UTC on 2026-03-29: 01:59 then 03:00 local.
+    before = pendulum.datetime(2026, 3, 29, 0, 59, tz="UTC")
+    assert clock_time(before, "Europe/Berlin") == "01:59"
+    assert clock_time(before.add(minutes=1), "Europe/Berlin") == "03:00"
+    assert clock_time(None, "Europe/Berlin") == ""

@@ -35,7 +35,7 @@ from textual.widgets.data_table import Row, RowKey
 
 from pmconsole.domain import agenda as agenda_clock
 from pmconsole.domain.model import ActionItem, AgendaItem, EntityKind, EventKind, Finding, TimelineEvent
-from pmconsole.domain.times import format_time
+from pmconsole.domain.times import clock_time
 
 E = TypeVar("E", AgendaItem, TimelineEvent, Finding, ActionItem)
 
@@ -736,7 +736,7 @@ class TimelinePane(EntryPane[TimelineEvent]):
         assert entry.id is not None
         return [
             _marks_cell(entry.starred, entry.id in self.flagged),
-            Text(format_time(entry.at, self.tz), no_wrap=True),
+            Text(clock_time(entry.at, self.tz), no_wrap=True),
             _kind_cell(entry.kind),
             cell(entry.text),
         ]
