@@ -235,8 +235,8 @@ class EntryTable(DataTable[Any]):
     ) -> list[list[Segment]]:
         # DataTable renders every cell through Rich's layout engine (Padding, Styled,
         # render_lines: wrapping and cropping in general), a fraction of a millisecond a
-        # cell. A focus change restyles the table and drops its caches, so switching
-        # panes re-rendered a hundred cells that way. A body cell here is one line of
+        # cell, paid again for every cell in view whenever the caches are dropped (a
+        # resize, a theme change, a session opened). A body cell here is one line of
         # Text: cut it to the column, pad it, style it. Same segments, a tenth the work.
         if row_index < 0 or column_index < 0:  # the header row: DataTable's own path
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
