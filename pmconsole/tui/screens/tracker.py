@@ -75,16 +75,9 @@ class TrackerScreen(TooSmallView, GuardedMessages, ReviewList, Screen[None]):
     """Action items across all sessions, by state, with owner and session filters."""
 
     CSS_PATH = REVIEW_CSS
+    # In the key line's order: what is done to an item first, then moving around (the
+    # tabs are on screen and take clicks); narrow terminals drop keys from the end.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="tracker.back", tooltip="Back to the sessions."),
-        Binding("1", "view('open')", "Open", id="tracker.open",
-                tooltip="Show items not finished: open or in progress, overdue or not."),
-        Binding("2", "view('overdue')", "Overdue", id="tracker.overdue",
-                tooltip="Show items whose due date has passed (your timezone)."),
-        Binding("3", "view('done')", "Done", show=False, id="tracker.done",
-                tooltip="Show finished items: done or won't do."),
-        Binding("4", "view('all')", "All", show=False, id="tracker.all",
-                tooltip="Show every action item."),
         Binding("x,space", "status('done')", "Done", id="action.done",
                 tooltip="Mark the item done (again: open it again)."),
         Binding("p", "status('progress')", "In progress", id="action.progress",
@@ -97,6 +90,15 @@ class TrackerScreen(TooSmallView, GuardedMessages, ReviewList, Screen[None]):
                 tooltip="Change the due date: 2026-12-01, +2w, fri, tomorrow… (empty: none)."),
         Binding("f", "filter", "Filter", id="tracker.filter",
                 tooltip="Filter by owner:NAME, session:ID or words."),
+        Binding("escape", "back", "Back", id="tracker.back", tooltip="Back to the sessions."),
+        Binding("1", "view('open')", "Open", id="tracker.open",
+                tooltip="Show items not finished: open or in progress, overdue or not."),
+        Binding("2", "view('overdue')", "Overdue", id="tracker.overdue",
+                tooltip="Show items whose due date has passed (your timezone)."),
+        Binding("3", "view('done')", "Done", show=False, id="tracker.done",
+                tooltip="Show finished items: done or won't do."),
+        Binding("4", "view('all')", "All", show=False, id="tracker.all",
+                tooltip="Show every action item."),
         Binding("O", "only_owner", "This owner", show=False, id="tracker.owner",
                 tooltip="Only the highlighted item's owner (again: everyone)."),
         Binding("S", "only_session", "This session", show=False, id="tracker.session",
