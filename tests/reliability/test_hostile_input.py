@@ -461,7 +461,7 @@ async def show_through_the_store(runner: AppInThread, t: dict[str, str]) -> dict
 
 def expected_on_screen(t: dict[str, str]) -> dict[str, Any]:
     return {
-        "header": f"{t['title']} · {t['service']} · PLANNED",
+        "header": f"PLANNED · {t['title']} · {t['service']}",
         "agenda": shown_in_cell(t["agenda"]), "event": shown_in_cell(t["event"]),
         "finding": shown_in_cell(t["finding"]), "action": shown_in_cell(t["action"]),
         "owner": t["owner"], "errors": [], "screen": "ConsoleScreen",
