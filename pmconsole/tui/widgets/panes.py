@@ -27,7 +27,7 @@ from textual.binding import Binding, BindingType
 from textual.color import Color
 from textual.containers import Vertical
 from textual.content import Content
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.widget import PseudoClasses, Widget
 from textual.widgets import DataTable, Input, Static
@@ -278,9 +278,19 @@ class EntryTable(DataTable[Any]):
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         # Every column has a fixed width (the pane fits the last one), so nothing needs
         # measuring; the virtual size is still recomputed.
-        if not any(column.auto_width for column in self.columns.values()):
-            new_rows = ()
-        super()._update_dimensions(new_rows)
+        columns = list(self.columns.values())
+        if any(column.auto_width for column in columns):
+            super()._update_dimensions(new_rows)
+            return
+        # The text column is fitted to the table (fit_last_column), so nothing scrolls
+        # sideways and the virtual width is only a lower bound: counted with the text
+        # column at its first width, it stays the same when the column is fitted, and the
+        # fit (after the first layout, and on every resize) does not lay the screen out again.
+        header = self.header_height if self.show_header else 0
+        width = sum(column.get_render_width(self) for column in columns[:-1])
+        if columns:
+            width += FIRST_TEXT_WIDTH + 2 * self.cell_padding
+        self.virtual_size = Size(width + self._row_label_column_width, self._total_row_height + header)
 
     # The bindings act on the pane around the table, which knows its entries.
     def action_pane(self, verb: str) -> None:
