@@ -34,7 +34,7 @@ class _Span(NamedTuple):
 
 
 class KeyBar(Widget):
-    """One line: ``key description`` for each shown binding, the palette key on the right."""
+    """One line: ``key description`` for each shown binding; quit, help and the palette on the right."""
 
     ALLOW_SELECT = False
     COMPONENT_CLASSES: ClassVar[set[str]] = {
