@@ -34,13 +34,9 @@ SYNC_SUPPORTED = b"\x1b[?2026;2$y"  # DECRPM: mode 2026 is "reset" (supported, n
 SYNC_END = b"\x1b[?2026l"
 
 # CSI (parameters, intermediates, final byte), OSC (to BEL or ST), other two-byte escapes.
-_ESCAPE = re.compile(
-    rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[ -/]*[0-~]"
-)
-
-
 _CSI = re.compile(rb"\x1b\[[0-?]*[ -/]*[@-~]")
 _OSC = re.compile(rb"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
+_ESCAPE = re.compile(_CSI.pattern + b"|" + _OSC.pattern + rb"|\x1b[ -/]*[0-~]")
 
 
 def _complete(data: bytes, start: int) -> bool:

@@ -98,6 +98,12 @@ class Store:
     def memory(cls) -> Store:
         return cls(open_memory(), path=None, readonly=False)
 
+    def change_stamp(self) -> tuple[int, int]:
+        """A value that changes whenever anyone (this connection or another) commits, so
+        a screen can tell whether what it read is still current without reading it again."""
+        version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        return int(version), self.db.conn.total_changes
+
     def close(self) -> None:
         self.db.close()
 

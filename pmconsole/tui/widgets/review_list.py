@@ -135,9 +135,7 @@ class ReviewList:
         A screen keeps the stamp of its last read, so that coming back to it re-reads the
         database only when something changed.
         """
-        db = self.store.db
-        return (db.execute("PRAGMA data_version").fetchone()[0], db.conn.total_changes,
-                self.today())
+        return (*self.store.change_stamp(), self.today())
 
     # -- following what is typed --------------------------------------------------------------
 
