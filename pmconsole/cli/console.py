@@ -6,6 +6,8 @@ Textual is imported inside the functions, so these commands cost nothing to the 
 from __future__ import annotations
 
 import gc
+import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +21,27 @@ if TYPE_CHECKING:
     from pendulum import Date
 
     from pmconsole.domain.model import SessionRecord
+
+
+def terminal_problem() -> str | None:
+    """Why the console cannot run here, or None: it reads keys from standard input and
+    draws on standard error, so both must be a terminal (unless textual-serve runs it, with
+    the browser for a terminal).
+
+    Without this check, Textual started with its input from a file or a pipe reads end of
+    file in a loop at full CPU, for ever, and shows nothing.
+    """
+    if os.environ.get("TEXTUAL_DRIVER"):
+        return None
+    for name, stream in (("standard input", sys.__stdin__), ("standard error", sys.__stderr__)):
+        try:
+            if stream is not None and os.isatty(stream.fileno()):
+                continue
+        except (OSError, ValueError):
+            pass
+        return (f"the console needs a terminal, and its {name} is not one; run it in a "
+                "terminal, or share it in a browser with `pmconsole serve`.")
+    return None
 
 
 def run_console(db_path: Path, session_id: int | None = None, *, store: Store | None = None) -> None:
@@ -43,6 +66,10 @@ def run_console(db_path: Path, session_id: int | None = None, *, store: Store | 
         except StoreError:
             store.close()
             fail(f"no session with id {session_id} in {db_path}")
+    problem = terminal_problem()  # after the database's own refusals, which say more
+    if problem is not None:
+        store.close()
+        fail(problem)
     from pmconsole.tui.app import PostMortemApp
 
     app = PostMortemApp(store, session_id=session_id)
@@ -191,6 +218,7 @@ def demo(ctx: click.Context, fresh: bool) -> None:
     path = demo_db_path(ctx)
     own = _is_own_demo_db(path)
     census = None
+    start_over = False  # --fresh: delete the demo's database before seeding it again
     # Look before writing: at a file the user named, and at whatever --fresh would delete.
     # (The demo's own file, opened plainly, is seeded below; no second open to start up.)
     if fresh or not own:
@@ -202,7 +230,7 @@ def demo(ctx: click.Context, fresh: bool) -> None:
             # (--db) is left exactly as it is.
             if not (own and fresh):
                 fail(str(error))
-            _delete_database(path)
+            start_over = True
         except StoreError as error:
             fail(str(error))
     if census is not None:
@@ -214,8 +242,12 @@ def demo(ctx: click.Context, fresh: bool) -> None:
             fail(f"{path}: holds {others} session{'s' if others > 1 else ''} that "
                  f"{'are' if others > 1 else 'is'} not the demo's; --fresh deleted nothing "
                  "(it deletes only a database that holds the demo alone).")
-        if fresh and demo_sessions:
-            _delete_database(path)
+        start_over = fresh and demo_sessions > 0
+    problem = terminal_problem()
+    if problem is not None:  # before --fresh deletes anything or the demo is written
+        fail(problem)
+    if start_over:
+        _delete_database(path)
     try:
         store = Store.open(path)
     except StoreError as error:

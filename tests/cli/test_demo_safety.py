@@ -12,7 +12,6 @@ import dataclasses
 import hashlib
 import sqlite3
 import sys
-import types
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from pmconsole.domain.demo import demo_records
 from pmconsole.domain.model import TimelineEvent
 from pmconsole.store.repository import Store
 from tests.factory import DEMO_TODAY
+from tests.fake_console import replace_console
 
 DEMO_TITLE = "Card payments declined after an internal certificate expired"
 DEMO_SESSIONS = 5
@@ -34,19 +34,7 @@ DEMO_SESSIONS = 5
 @pytest.fixture
 def consoles(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """Replace the Textual app: each console the command would start records what it got."""
-    started: list[dict[str, Any]] = []
-
-    class FakeApp:
-        def __init__(self, store: Store, **kwargs: Any) -> None:
-            started.append({"path": store.path, **kwargs})
-
-        def run(self) -> None:
-            started[-1]["ran"] = True
-
-    fake = types.ModuleType("pmconsole.tui.app")
-    fake.PostMortemApp = FakeApp  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "pmconsole.tui.app", fake)
-    return started
+    return replace_console(monkeypatch)
 
 
 def cli(*args: str, env: dict[str, str] | None = None) -> Result:

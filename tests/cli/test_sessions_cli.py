@@ -6,9 +6,9 @@ import json
 import os
 import subprocess
 import sys
-import types
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pendulum
 import pytest
@@ -20,6 +20,7 @@ from pmconsole.domain.agenda import DEFAULT_AGENDA
 from pmconsole.domain.model import Severity
 from pmconsole.store import db as dbmod
 from pmconsole.store.repository import Store
+from tests.fake_console import replace_console
 from tests.store.test_bad_files import CASES, fingerprint
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -374,26 +375,14 @@ COMMANDS = [["list"], ["list", "--json"], ["list", "--search", "x"], ["metrics"]
 
 
 @pytest.fixture
-def no_ui(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def no_ui(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """Replace the Textual app: a command that reaches it records so (and starts nothing)."""
-    started: list[str] = []
-
-    class FakeApp:
-        def __init__(self, *args: object, **kwargs: object) -> None:
-            started.append("app")
-
-        def run(self) -> None:
-            started.append("run")
-
-    fake = types.ModuleType("pmconsole.tui.app")
-    fake.PostMortemApp = FakeApp  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "pmconsole.tui.app", fake)
-    return started
+    return replace_console(monkeypatch)
 
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_every_command_refuses_a_bad_database(
-    case: str, bad_templates: dict[str, bytes], tmp_path: Path, no_ui: list[str]
+    case: str, bad_templates: dict[str, bytes], tmp_path: Path, no_ui: list[dict[str, Any]]
 ) -> None:
     path = tmp_path / "bad.db"
     path.write_bytes(bad_templates[case])
@@ -406,7 +395,7 @@ def test_every_command_refuses_a_bad_database(
     assert fingerprint(path) == before
 
 
-def test_every_command_refuses_a_folder(tmp_path: Path, no_ui: list[str]) -> None:
+def test_every_command_refuses_a_folder(tmp_path: Path, no_ui: list[dict[str, Any]]) -> None:
     folder = tmp_path / "folder.db"
     folder.mkdir()
     for command in COMMANDS:
@@ -415,12 +404,12 @@ def test_every_command_refuses_a_folder(tmp_path: Path, no_ui: list[str]) -> Non
     assert no_ui == [] and list(folder.iterdir()) == []
 
 
-def test_open_unknown_session_fails_before_the_ui(db: Path, no_ui: list[str]) -> None:
+def test_open_unknown_session_fails_before_the_ui(db: Path, no_ui: list[dict[str, Any]]) -> None:
     new(db, "T")
     assert "7" in one_line_error(run(db, "open", "7"))
     assert no_ui == []
     assert run(db, "open", "1").exit_code == 0
-    assert no_ui == ["app", "run"]
+    assert len(no_ui) == 1 and no_ui[0]["ran"] and no_ui[0]["session_id"] == 1
 
 
 def test_read_only_database_reads_and_refuses_writes(
@@ -599,7 +588,7 @@ def test_seed_demo_creates_the_demo_sessions_once() -> None:
     assert len(store.load(demo_id).timeline) == len(record.timeline)
 
 
-def test_demo_on_a_bad_database_fails_cleanly(tmp_path: Path, no_ui: list[str]) -> None:
+def test_demo_on_a_bad_database_fails_cleanly(tmp_path: Path, no_ui: list[dict[str, Any]]) -> None:
     bad = tmp_path / "bad.db"
     bad.write_text("nope")
     line = one_line_error(run(bad, "demo"))

@@ -22,7 +22,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import types
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +48,7 @@ from pmconsole.store.repository import Store
 from pmconsole.tui.screens.console import ConsoleScreen
 from pmconsole.tui.widgets.panes import FindingsPane
 from tests.factory import make_app
+from tests.fake_console import replace_console
 from tests.store.test_bad_files import (
     bit_flips_in_a_leaf_page_header,
     fingerprint,
@@ -339,19 +339,7 @@ def input_files(tmp_path: Path) -> None:
 @pytest.fixture
 def no_ui(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """Replace the Textual app: a command that reaches it records the store it was given."""
-    started: list[dict[str, Any]] = []
-
-    class FakeApp:
-        def __init__(self, store: Store, **kwargs: Any) -> None:
-            started.append({"readonly": store.readonly, "path": store.path, **kwargs})
-
-        def run(self) -> None:
-            started[-1]["ran"] = True
-
-    fake = types.ModuleType("pmconsole.tui.app")
-    fake.PostMortemApp = FakeApp  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "pmconsole.tui.app", fake)
-    return started
+    return replace_console(monkeypatch)
 
 
 def run(db: Path, args: list[str], tmp_path: Path) -> Result:
