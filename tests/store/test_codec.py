@@ -6,7 +6,7 @@ import json
 
 import pendulum
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from pmconsole.domain.model import (
@@ -144,11 +144,15 @@ def test_dump_and_load_none() -> None:
     ),
     st.sampled_from(["UTC", BERLIN, "America/St_Johns", "Asia/Kathmandu", "Pacific/Chatham"]),
 )
+@example(pendulum.naive(2026, 11, 1, 3, 30), "America/St_Johns")  # 01:00 local, twice that night
 def test_any_time_round_trips(naive: object, zone: str) -> None:
     moment = pendulum.instance(naive, tz="UTC").in_timezone(zone)  # type: ignore[arg-type]
     loaded = load_time(dump_time(moment))
-    assert loaded == moment
-    assert loaded is not None and loaded.utcoffset() == pendulum.Duration(0)
+    # The same instant, compared in UTC: across zones, == is False for a local time that
+    # a clock change repeats (PEP 495), such as 01:00 in St. John's when summer time ends.
+    assert loaded == moment.in_timezone("UTC")
+    assert loaded is not None and loaded.timestamp() == moment.timestamp()
+    assert loaded.utcoffset() == pendulum.Duration(0)
 
 
 @given(st.text(), st.lists(st.text(), max_size=5))
