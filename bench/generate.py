@@ -308,7 +308,8 @@ def _agenda(live_at: DateTime | None) -> list[AgendaItem]:
 
 def insert(store: Store, generated: GeneratedSession) -> int:
     """Save one generated session in one transaction; returns its id."""
-    with store.transaction() as db:
+    db = store.db
+    with store.transaction():
         row = to_row(dataclasses.replace(generated.session, id=None))
         session_id = db.table("sessions").insert(row).last_pk
         assert isinstance(session_id, int)
@@ -329,7 +330,7 @@ def insert(store: Store, generated: GeneratedSession) -> int:
 def _open(path: Path) -> Store:
     """The app's own opening (schema, FTS triggers); fsync skipped: this is throwaway data."""
     store = Store.open(path)
-    store.db.execute("PRAGMA synchronous=OFF")
+    store.conn.execute("PRAGMA synchronous=OFF")
     return store
 
 

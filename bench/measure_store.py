@@ -20,12 +20,12 @@ def _search_samples(path: str, repeats: int) -> list[float]:
     try:
         queries = search_queries()
         for query in queries:  # warm the page cache and the statement cache
-            search(store.db, query, limit=SEARCH_LIMIT)
+            search(store.conn, query, limit=SEARCH_LIMIT)
         samples = []
         for _ in range(repeats):
             for query in queries:
                 start = perf_counter()
-                search(store.db, query, limit=SEARCH_LIMIT)
+                search(store.conn, query, limit=SEARCH_LIMIT)
                 samples.append((perf_counter() - start) * 1000)
         return samples
     finally:

@@ -178,7 +178,7 @@ def list_sessions(ctx: click.Context, query: str | None, as_json: bool) -> None:
 
     with opened_store(ctx, readonly=True, missing_ok=True) as store:
         sessions = store.list_sessions()
-        hits = search(store.db, query, limit=200) if query is not None else None
+        hits = search(store.conn, query, limit=200) if query is not None else None
     if hits is not None:
         wanted = {h.session_id for h in hits}
         sessions = [s for s in sessions if s.id in wanted]

@@ -13,15 +13,13 @@ import sqlite3
 import urllib.parse
 from pathlib import Path
 
-import sqlite_utils
-
+from pmconsole.store import migrations
 from pmconsole.store.errors import (
     DatabaseDamaged,
     DatabaseLocked,
     DatabaseTooNew,
     DatabaseUnavailable,
 )
-from pmconsole.store.migrations import MIGRATION_SET_NAME, migrations
 
 BUSY_TIMEOUT_SECONDS = 5.0
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -114,32 +112,23 @@ def _validate(conn: sqlite3.Connection, path: Path) -> None:
     if [tuple(r) for r in rows] != [("ok",)]:
         first = " ".join(str(rows[0][0]).split()) if rows else "no result"
         raise DatabaseDamaged(path, f"is damaged (integrity check: {first})")
-    applied: set[str] = set()
-    if "_sqlite_migrations" in tables:
-        try:
-            applied = {
-                r[0]
-                for r in conn.execute(
-                    "SELECT name FROM _sqlite_migrations WHERE migration_set = ?",
-                    [MIGRATION_SET_NAME],
-                )
-            }
-        except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
-            raise _damaged(path, error) from error
+    try:
+        applied = migrations.applied(conn)
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
+        raise _damaged(path, error) from error
     # Tables but no migration of ours: someone else's database (perhaps also migrated
     # with sqlite-utils, under another set name). Migrating it would add our tables to it.
     if _user_tables(tables) and not applied:
         raise DatabaseDamaged(path, "is an SQLite file but not a pmconsole database")
-    known = {m.name for m in migrations._migrations}
-    unknown = sorted(applied - known)
+    unknown = sorted(applied - migrations.KNOWN)
     if unknown:
         raise DatabaseTooNew(path, unknown)
 
 
-def open_database(path: Path, *, readonly: bool = False) -> tuple[sqlite_utils.Database, bool]:
+def open_database(path: Path, *, readonly: bool = False) -> tuple[sqlite3.Connection, bool]:
     """Open (creating if missing) and validate the database at ``path``.
 
-    Returns the database and whether it is read-only. A file that cannot be written
+    Returns the connection and whether it is read-only. A file that cannot be written
     is opened read-only rather than refused; a damaged, foreign, newer or locked file
     raises a ``StoreError`` subclass and is left exactly as it was.
     """
@@ -170,16 +159,15 @@ def open_database(path: Path, *, readonly: bool = False) -> tuple[sqlite_utils.D
     try:
         # The timeout is read here, at call time, so tests can shorten it.
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
-        # Autocommit at the driver level: every write goes through db.atomic().
+        # Autocommit at the driver level: every write goes through Store.transaction().
         conn.isolation_level = None
-        db = sqlite_utils.Database(conn, execute_plugins=False)
-        db.execute("PRAGMA foreign_keys = ON")
-        db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
-        mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode.lower() != "wal":
             raise DatabaseUnavailable(path, f"cannot use write-ahead logging (mode {mode})")
-        db.execute("PRAGMA synchronous = FULL")
-        migrations.apply(db)
+        conn.execute("PRAGMA synchronous = FULL")
+        migrations.apply(conn)
     except sqlite3.OperationalError as error:
         if conn is not None:
             conn.close()
@@ -196,10 +184,10 @@ def open_database(path: Path, *, readonly: bool = False) -> tuple[sqlite_utils.D
         if conn is not None:
             conn.close()
         raise
-    return db, False
+    return conn, False
 
 
-def _readonly_database(path: Path) -> sqlite_utils.Database:
+def _readonly_database(path: Path) -> sqlite3.Connection:
     """A read-only database; one that needs migrating cannot be, so it is handled here.
 
     An empty file (0 bytes, or SQLite with no tables yet) reads as an empty in-memory
@@ -207,10 +195,9 @@ def _readonly_database(path: Path) -> sqlite_utils.Database:
     refused rather than read with a schema this build does not expect.
     """
     conn = _open_readonly(path)
-    db = sqlite_utils.Database(conn, execute_plugins=False)
     try:
-        pending = migrations.pending(db)
-        tables = set(db.table_names())
+        pending = migrations.pending(conn)
+        tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
         conn.close()
         raise _damaged(path, error) from error
@@ -220,14 +207,13 @@ def _readonly_database(path: Path) -> sqlite_utils.Database:
             raise DatabaseUnavailable(
                 path, "needs upgrading by this version of pmconsole, but it is read-only")
         return open_memory()
-    return db
+    return conn
 
 
-def open_memory() -> sqlite_utils.Database:
+def open_memory() -> sqlite3.Connection:
     """An in-memory database with the full schema, for tests and benchmarks."""
     conn = sqlite3.connect(":memory:")
     conn.isolation_level = None
-    db = sqlite_utils.Database(conn, execute_plugins=False)
-    db.execute("PRAGMA foreign_keys = ON")
-    migrations.apply(db)
-    return db
+    conn.execute("PRAGMA foreign_keys = ON")
+    migrations.apply(conn)
+    return conn

@@ -1,16 +1,25 @@
-"""Schema migrations. Append new ones; never edit one that has shipped.
+"""Schema migrations. Append new ones to ``MIGRATIONS``; never edit one that has shipped.
 
 A database that has applied a migration this list does not contain came from a newer
 build and is refused (see ``db._validate``).
+
+sqlite-utils' ``Migrations`` applies them and keeps its record in ``_sqlite_migrations``.
+Which ones a database still needs is read from that record with plain SQL, so opening an
+up-to-date database (every start of the console) does not import sqlite-utils: its import
+is a tenth of the console's start-up.
 """
 
 from __future__ import annotations
 
-import sqlite_utils
-from sqlite_utils import Migrations
+import sqlite3
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 MIGRATION_SET_NAME = "pmconsole"
-migrations = Migrations(MIGRATION_SET_NAME)
+# Where sqlite-utils' Migrations records what it applied (its ``migrations_table``).
+MIGRATIONS_TABLE = "_sqlite_migrations"
 
 # Columns indexed for full-text search, per table. The FTS tables are external-content
 # tables kept current by triggers (sqlite-utils' enable_fts with create_triggers=True).
@@ -118,7 +127,6 @@ CREATE INDEX idx_sessions_follows ON sessions(follows_up);
 """
 
 
-@migrations(name="m001_initial_schema")
 def m001_initial_schema(db: sqlite_utils.Database) -> None:
     for statement in _SCHEMA.split(";"):
         if statement.strip():
@@ -129,3 +137,39 @@ def m001_initial_schema(db: sqlite_utils.Database) -> None:
         db[table].enable_fts(  # type: ignore[union-attr]
             list(columns), create_triggers=True, tokenize="unicode61 remove_diacritics 2"
         )
+
+
+# Every migration, in the order they apply; each is recorded under its function's name.
+MIGRATIONS = (m001_initial_schema,)
+KNOWN: frozenset[str] = frozenset(m.__name__ for m in MIGRATIONS)
+
+
+def applied(conn: sqlite3.Connection) -> set[str]:
+    """The names of our migrations that the database has applied (read-only)."""
+    recorded = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [MIGRATIONS_TABLE]
+    ).fetchone()
+    if recorded is None:
+        return set()
+    rows = conn.execute(
+        f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ?", [MIGRATION_SET_NAME]
+    )
+    return {name for (name,) in rows}
+
+
+def pending(conn: sqlite3.Connection) -> list[str]:
+    """The names of the migrations the database still needs, in order (read-only)."""
+    done = applied(conn)
+    return [m.__name__ for m in MIGRATIONS if m.__name__ not in done]
+
+
+def apply(conn: sqlite3.Connection) -> None:
+    """Apply the pending migrations, each in one transaction with its record."""
+    if not pending(conn):
+        return
+    import sqlite_utils
+
+    migrations = sqlite_utils.Migrations(MIGRATION_SET_NAME)
+    for migration in MIGRATIONS:
+        migrations(name=migration.__name__)(migration)
+    migrations.apply(sqlite_utils.Database(conn, execute_plugins=False))

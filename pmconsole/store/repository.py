@@ -1,8 +1,13 @@
 """The Store: every read and write of sessions and their entries.
 
-Each public mutation is one ``db.atomic()`` transaction, committed before the method
-returns; callers show an edit as saved only after that. Rows go in and come out as
-domain dataclasses.
+Each public mutation is one transaction, committed before the method returns; callers
+show an edit as saved only after that. Rows go in and come out as domain dataclasses.
+
+The store speaks to SQLite through the standard library's ``sqlite3``: its reads and
+writes are single-table statements that sqlite-utils would only wrap (at a cost per call
+and, for importing it, a tenth of the console's start-up). sqlite-utils builds and
+migrates the schema (``migrations``), and ``Store.db`` hands it out, on the same
+connection, to scripts and tests that want its API.
 """
 
 from __future__ import annotations
@@ -12,9 +17,8 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import sqlite_utils
 from pendulum import DateTime
 
 from pmconsole.domain.model import (
@@ -39,6 +43,9 @@ from pmconsole.store.errors import (
     SaveFailed,
     StoreError,
 )
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 T = TypeVar("T")
 
@@ -79,8 +86,9 @@ S = TypeVar("S", Session, AgendaItem, TimelineEvent, Finding, ActionItem, Script
 class Store:
     """Sessions and their entries in one SQLite file."""
 
-    def __init__(self, db: sqlite_utils.Database, *, path: Path | None, readonly: bool) -> None:
-        self.db = db
+    def __init__(self, conn: sqlite3.Connection, *, path: Path | None, readonly: bool) -> None:
+        self.conn = conn
+        self._db: sqlite_utils.Database | None = None
         self.path = path
         self.readonly = readonly
         # Test hook for fault injection: called inside every write transaction.
@@ -91,21 +99,30 @@ class Store:
     @classmethod
     def open(cls, path: Path | str, *, readonly: bool = False) -> Store:
         """Open or create the database file; raises a ``StoreError`` with a clear message."""
-        db, is_readonly = open_database(Path(path), readonly=readonly)
-        return cls(db, path=Path(path), readonly=is_readonly)
+        conn, is_readonly = open_database(Path(path), readonly=readonly)
+        return cls(conn, path=Path(path), readonly=is_readonly)
 
     @classmethod
     def memory(cls) -> Store:
         return cls(open_memory(), path=None, readonly=False)
 
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """The same connection as a sqlite-utils ``Database`` (imported on first use)."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn, execute_plugins=False)
+        return self._db
+
     def change_stamp(self) -> tuple[int, int]:
         """A value that changes whenever anyone (this connection or another) commits, so
         a screen can tell whether what it read is still current without reading it again."""
-        version = self.db.execute("PRAGMA data_version").fetchone()[0]
-        return int(version), self.db.conn.total_changes
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        return int(version), self.conn.total_changes
 
     def close(self) -> None:
-        self.db.close()
+        self.conn.close()
 
     @property
     def name(self) -> str:
@@ -114,7 +131,7 @@ class Store:
     # -- transactions -----------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite_utils.Database]:
+    def transaction(self) -> Iterator[None]:
         """One atomic write; any failure rolls it all back and raises a ``StoreError``.
 
         ``BEGIN IMMEDIATE`` takes the write lock up front, so a second pmconsole on the same
@@ -123,20 +140,28 @@ class Store:
         """
         if self.readonly:
             raise ReadOnlyDatabase(self.name)
-        if self.db.conn.in_transaction:
-            with self.db.atomic():
-                yield self.db
+        conn = self.conn
+        if conn.in_transaction:
+            conn.execute("SAVEPOINT store_nested")
+            try:
+                yield
+            except BaseException:
+                if conn.in_transaction:  # (an error SQLite rolls back whole ends it)
+                    conn.execute("ROLLBACK TO store_nested")
+                    conn.execute("RELEASE store_nested")
+                raise
+            conn.execute("RELEASE store_nested")
             return
         try:
-            self.db.execute("BEGIN IMMEDIATE")
+            conn.execute("BEGIN IMMEDIATE")
             try:
-                yield self.db
+                yield
                 if self.before_commit is not None:
                     self.before_commit()
-                self.db.execute("COMMIT")
+                conn.execute("COMMIT")
             except BaseException:
-                if self.db.conn.in_transaction:
-                    self.db.conn.rollback()
+                if conn.in_transaction:
+                    conn.rollback()
                 raise
         except StoreError:
             raise
@@ -154,36 +179,59 @@ class Store:
 
     # -- generic helpers ----------------------------------------------------------------------
 
-    def _table(self, cls: type) -> sqlite_utils.db.Table:
-        return self.db.table(TABLES[cls])
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """The rows of a query, each as {column: value}."""
+        cursor = self.conn.execute(sql, params)
+        columns = [d[0] for d in cursor.description]
+        return [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
+
+    def _select(self, table: str, where: str | None, params: Sequence[Any] = (), *,
+                order_by: str | None = None) -> list[dict[str, Any]]:
+        sql = f"SELECT * FROM {table}"
+        if where:
+            sql += f" WHERE {where}"
+        if order_by:
+            sql += f" ORDER BY {order_by}"
+        return self._rows(sql, params)
+
+    def _insert_row(self, table: str, row: dict[str, Any]) -> int:
+        """Insert one row (column names come from our dataclasses, never from the user)."""
+        columns = ", ".join(f"[{name}]" for name in row)
+        marks = ", ".join("?" * len(row))
+        cursor = self.conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})",
+                                   list(row.values()))
+        new_id = cursor.lastrowid
+        assert isinstance(new_id, int)
+        return new_id
+
+    def _update_row(self, table: str, entry_id: int, row: dict[str, Any]) -> None:
+        assignments = ", ".join(f"[{name}] = ?" for name in row)
+        self.conn.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", [*row.values(), entry_id])
 
     def _get(self, cls: type[S], entry_id: int) -> S:
-        rows = list(self._table(cls).rows_where("id = ?", [entry_id]))
+        rows = self._select(TABLES[cls], "id = ?", [entry_id])
         if not rows:
             raise NotFound(f"No {cls.__name__} with id {entry_id}.")
         return from_row(cls, rows[0])
 
     def _insert(self, obj: S) -> S:
-        table = self._table(type(obj))
         row = to_row(obj)
         if isinstance(obj, AgendaItem | Finding | ActionItem) and "position" in row:
             row["position"] = self._next_position(type(obj), obj.session_id)
-        table.insert(row)
-        new_id = table.last_pk
-        assert isinstance(new_id, int)
+        new_id = self._insert_row(TABLES[type(obj)], row)
         return dataclasses.replace(
             obj, id=new_id, **({"position": row["position"]} if "position" in row else {})
         )  # type: ignore[return-value]
 
     def _next_position(self, cls: type, session_id: int) -> int:
-        row = self.db.execute(
+        row = self.conn.execute(
             f"SELECT coalesce(max(position), -1) + 1 FROM {TABLES[cls]} WHERE session_id = ?",
             [session_id],
         ).fetchone()
         return int(row[0])
 
     def _list(self, cls: type[C], session_id: int) -> list[C]:
-        rows = self._table(cls).rows_where("session_id = ?", [session_id], order_by=ORDER_BY[cls])
+        rows = self._select(TABLES[cls], "session_id = ?", [session_id], order_by=ORDER_BY[cls])
         return [from_row(cls, r) for r in rows]
 
     # -- generic CRUD, public -----------------------------------------------------------------
@@ -245,8 +293,8 @@ class Store:
             return self._get(type(obj), obj.id)
 
     def _write(self, obj: Any, since: Any | None) -> None:
-        table = self._table(type(obj))
-        if not list(table.rows_where("id = ?", [obj.id])):
+        table = TABLES[type(obj)]
+        if self.conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", [obj.id]).fetchone() is None:
             raise NotFound(f"That {type(obj).__name__} was deleted meanwhile.")
         row = to_row(obj)
         row.pop("id")
@@ -254,7 +302,7 @@ class Store:
             before = to_row(since)
             row = {k: v for k, v in row.items() if before.get(k) != v}
         if row:
-            table.update(obj.id, row)
+            self._update_row(table, obj.id, row)
 
     def update_many(self, objs: Iterable[Any]) -> None:
         """Save several existing entries together (e.g. two agenda items on "next")."""
@@ -262,18 +310,18 @@ class Store:
             for obj in objs:
                 row = to_row(obj)
                 row.pop("id")
-                self._table(type(obj)).update(obj.id, row)
+                self._update_row(TABLES[type(obj)], obj.id, row)
 
     def delete(self, cls: type, entry_id: int) -> None:
         """Delete a session (with everything in it) or one entry."""
         with self.transaction():
             entity = _ENTITY_OF.get(cls)
             if entity is not None:
-                self.db.execute(
+                self.conn.execute(
                     "DELETE FROM blame_flags WHERE entity = ? AND entity_id = ?",
                     [entity.value, entry_id],
                 )
-            self.db.execute(f"DELETE FROM {TABLES[cls]} WHERE id = ?", [entry_id])
+            self.conn.execute(f"DELETE FROM {TABLES[cls]} WHERE id = ?", [entry_id])
 
     def restore(self, entry: S, flags: Iterable[BlameFlag] = ()) -> S:
         """Put a deleted entry back as it was (undo): its id if no one has taken it since,
@@ -282,23 +330,20 @@ class Store:
         table_name = TABLES[cls]
         with self.transaction():
             row = to_row(entry)
-            taken = self.db.execute(f"SELECT 1 FROM {table_name} WHERE id = ?", [entry.id]).fetchone()
+            taken = self.conn.execute(f"SELECT 1 FROM {table_name} WHERE id = ?", [entry.id]).fetchone()
             if taken:
                 row.pop("id", None)
             if "position" in row:
                 # Make room: the entries from its old place on move down one.
-                self.db.execute(
+                self.conn.execute(
                     f"UPDATE {table_name} SET position = position + 1 WHERE session_id = ? AND position >= ?",
                     [row["session_id"], row["position"]],
                 )
-            table = self._table(cls)
-            table.insert(row)
-            new_id = table.last_pk if taken else entry.id
-            assert isinstance(new_id, int)
+            new_id = self._insert_row(table_name, row)
             for flag in flags:
                 flag_row = to_row(dataclasses.replace(flag, id=None, entity_id=new_id))
                 flag_row.pop("id", None)
-                self.db["blame_flags"].insert(flag_row)
+                self._insert_row("blame_flags", flag_row)
         return dataclasses.replace(entry, id=new_id)  # type: ignore[return-value]
 
     def get(self, cls: type[S], entry_id: int) -> S:
@@ -313,7 +358,7 @@ class Store:
             target = max(0, min(len(items) - 1, index + delta))
             items.insert(target, items.pop(index))
             for position, it in enumerate(items):
-                self.db.execute(f"UPDATE {TABLES[cls]} SET position = ? WHERE id = ?", [position, it.id])
+                self.conn.execute(f"UPDATE {TABLES[cls]} SET position = ? WHERE id = ?", [position, it.id])
         return self._list(cls, item.session_id)  # type: ignore[attr-defined]
 
     # -- sessions ---------------------------------------------------------------------------
@@ -323,15 +368,13 @@ class Store:
 
     def list_sessions(self) -> list[Session]:
         """Every session, newest first."""
-        rows = self.db.execute(
-            "SELECT * FROM sessions ORDER BY coalesce(scheduled, started, created) DESC, id DESC"
-        )
-        cols = [d[0] for d in rows.description]
-        return [from_row(Session, dict(zip(cols, r, strict=True))) for r in rows.fetchall()]
+        rows = self._select("sessions", None,
+                            order_by="coalesce(scheduled, started, created) DESC, id DESC")
+        return [from_row(Session, r) for r in rows]
 
     def action_counts(self, today: str) -> dict[int, tuple[int, int]]:
         """Per session: (open action items, of which overdue on ``today``, an ISO date)."""
-        rows = self.db.execute(
+        rows = self.conn.execute(
             """SELECT session_id,
                       sum(status IN ('open', 'in progress')),
                       sum(status IN ('open', 'in progress') AND due IS NOT NULL AND due < ?)
@@ -360,8 +403,8 @@ class Store:
         if session.follows_up is not None:
             inherited = [
                 from_row(ActionItem, r)
-                for r in self.db["action_items"].rows_where(
-                    "session_id = ?", [session.follows_up], order_by="position, id"
+                for r in self._select(
+                    "action_items", "session_id = ?", [session.follows_up], order_by="position, id"
                 )
             ]
             actions = inherited + actions
@@ -419,9 +462,11 @@ class Store:
     def demo_sessions(self) -> dict[int, int] | None:
         """The demo's sessions, as {session id: index in the demo file}; None if the demo
         never wrote to this database."""
-        if not self.db.table("demo_sessions").exists():
+        if self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'demo_sessions'"
+        ).fetchone() is None:
             return None
-        rows = self.db.execute(
+        rows = self.conn.execute(
             "SELECT d.session_id, d.demo_index FROM demo_sessions AS d"
             " JOIN sessions AS s ON s.id = d.session_id AND s.created = d.created"
         ).fetchall()
@@ -430,13 +475,13 @@ class Store:
     def mark_demo_session(self, session_id: int, demo_index: int) -> None:
         """Record that session ``session_id`` is the demo's (see ``demo_sessions``)."""
         with self.transaction():
-            self.db.execute(
+            self.conn.execute(
                 "CREATE TABLE IF NOT EXISTS demo_sessions ("
                 " session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,"
                 " demo_index INTEGER NOT NULL,"
                 " created TEXT NOT NULL)"
             )
-            self.db.execute(
+            self.conn.execute(
                 "INSERT OR REPLACE INTO demo_sessions (session_id, demo_index, created)"
                 " SELECT id, ?, created FROM sessions WHERE id = ?",
                 [demo_index, session_id],
@@ -462,8 +507,9 @@ class Store:
         if session_id is not None:
             where.append("session_id = ?")
             params.append(session_id)
-        rows = self.db["action_items"].rows_where(
-            " AND ".join(where) or None, params, order_by="due IS NULL, due, session_id, position"
+        rows = self._select(
+            "action_items", " AND ".join(where) or None, params,
+            order_by="due IS NULL, due, session_id, position",
         )
         return [from_row(ActionItem, r) for r in rows]
 
@@ -485,12 +531,12 @@ class Store:
     ) -> list[BlameFlag]:
         existing = [
             from_row(BlameFlag, r)
-            for r in self.db["blame_flags"].rows_where(
-                "entity = ? AND entity_id = ?", [entity.value, entity_id], order_by="id"
+            for r in self._select(
+                "blame_flags", "entity = ? AND entity_id = ?", [entity.value, entity_id], order_by="id"
             )
         ]
         resolved_keys = {(f.phrase.lower(), f.category) for f in existing if f.status is not FlagStatus.OPEN}
-        self.db.execute(
+        self.conn.execute(
             "DELETE FROM blame_flags WHERE entity = ? AND entity_id = ? AND status = 'open'",
             [entity.value, entity_id],
         )

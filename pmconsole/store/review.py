@@ -31,7 +31,7 @@ def _utc(text: str | None) -> DateTime | None:
 
 def _sessions(store: Store, where: str = "", params: Sequence[Any] = ()) -> list[Session]:
     """Sessions read in one query, newest first, with the fast time conversion."""
-    cursor = store.db.execute(
+    cursor = store.conn.execute(
         f"SELECT * FROM sessions {where} "
         "ORDER BY coalesce(scheduled, started, created) DESC, id DESC",
         list(params),
@@ -84,7 +84,7 @@ def session_days(store: Store, session_ids: Iterable[int]) -> dict[int, Date]:
     ids = sorted(set(session_ids))
     if not ids:
         return {}
-    rows = store.db.execute(
+    rows = store.conn.execute(
         "SELECT id, coalesce(scheduled, started, created), timezone FROM sessions "
         "WHERE id IN ({})".format(",".join("?" * len(ids))),
         ids,
@@ -137,7 +137,7 @@ def tracked_actions(
     if due_before is not None:
         where.append("a.due IS NOT NULL AND a.due < ?")
         params.append(due_before.isoformat())
-    cursor = store.db.execute(
+    cursor = store.conn.execute(
         "SELECT a.*, s.title AS session_title FROM action_items a "
         "JOIN sessions s ON s.id = a.session_id"
         + (" WHERE " + " AND ".join(where) if where else "")
@@ -221,7 +221,7 @@ def follow_ups_of(store: Store, session_id: int) -> list[Session]:
 
 def linked_titles(store: Store, session: Session) -> dict[int, str]:
     """For the minutes: the session this one follows up and those that follow it up."""
-    rows = store.db.execute(
+    rows = store.conn.execute(
         "SELECT id, title FROM sessions WHERE (id = ? OR follows_up = ?) AND id != ?",
         [session.follows_up if session.follows_up is not None else -1, session.id, session.id],
     ).fetchall()
@@ -229,7 +229,7 @@ def linked_titles(store: Store, session: Session) -> dict[int, str]:
 
 
 def open_action_count(store: Store, session_id: int) -> int:
-    row = store.db.execute(
+    row = store.conn.execute(
         "SELECT count(*) FROM action_items WHERE session_id = ? AND status IN (?, ?)",
         [session_id, *_OPEN],
     ).fetchone()

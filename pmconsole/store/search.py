@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from dataclasses import dataclass
-
-import sqlite_utils
 
 from pmconsole.domain.model import EntityKind
 from pmconsole.domain.text import clean_text
@@ -57,7 +56,7 @@ def fts_query(text: str) -> str | None:
     return " ".join('"{}"*'.format(w.replace('"', '""')) for w in words)
 
 
-def search(db: sqlite_utils.Database, text: str, *, limit: int = 50) -> list[SearchHit]:
+def search(conn: sqlite3.Connection, text: str, *, limit: int = 50) -> list[SearchHit]:
     """Best matches first across all sessions and entry kinds."""
     query = fts_query(text)
     if query is None:
@@ -89,7 +88,7 @@ def search(db: sqlite_utils.Database, text: str, *, limit: int = 50) -> list[Sea
             snippet=_clean_snippet(row[4] or ""),
             rank=row[5],
         )
-        for row in db.execute(sql, params).fetchall()
+        for row in conn.execute(sql, params).fetchall()
     ]
 
 

@@ -131,10 +131,10 @@ def db(tmp_path: Path) -> Path:
 def row_counts(path: Path) -> dict[str, int]:
     store = Store.open(path, readonly=True)
     try:
-        names = [r[0] for r in store.db.execute(
+        names = [r[0] for r in store.conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' "
             "AND sql NOT LIKE 'CREATE VIRTUAL%'")]
-        return {name: store.db.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+        return {name: store.conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
                 for name in names}
     finally:
         store.close()

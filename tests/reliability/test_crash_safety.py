@@ -291,7 +291,7 @@ def check_database(trial: Trial, db: Path, session_id: int, baseline: dict[str, 
     """Everything shown as saved is there, once; nothing is half-written; the meeting resumes."""
     where = f"trial {trial.index}"
     store = Store.open(db)
-    conn = store.db.conn
+    conn = store.conn
     assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)], where
     for fts in ("timeline_events_fts", "findings_fts", "action_items_fts"):
         # External-content FTS5: the index must match its table (triggers ran in the same commit).

@@ -87,9 +87,9 @@ def full_db(path: Path) -> None:
     """A good database whose every table is filled to the last page (see ``disk_full``)."""
     good_db(path)
     store = Store.open(path)
-    store.db.execute("PRAGMA synchronous = OFF")  # a test file: no need to wait for the disk
-    pages = store.db.execute("PRAGMA page_count").fetchone()[0]
-    store.db.execute(f"PRAGMA max_page_count = {pages + 40}")
+    store.conn.execute("PRAGMA synchronous = OFF")  # a test file: no need to wait for the disk
+    pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+    store.conn.execute(f"PRAGMA max_page_count = {pages + 40}")
     makers: list[Callable[[int], Any]] = [
         lambda i: Session(title=f"filler {i}"),
         lambda i: Finding(1, f"filler finding {i}"),
@@ -472,8 +472,8 @@ async def test_disk_full_in_the_console(
     path = tmp_path / "pm.db"
     path.write_bytes(templates["disk full"] or b"")
     store = Store.open(path)
-    pages = store.db.execute("PRAGMA page_count").fetchone()[0]
-    store.db.execute(f"PRAGMA max_page_count = {pages}")
+    pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+    store.conn.execute(f"PRAGMA max_page_count = {pages}")
     app = make_app(store, session_id=1)
     async with app.run_test(size=(160, 48)) as pilot:
         screen = app.screen
@@ -502,7 +502,7 @@ async def test_disk_full_in_the_console(
         # The meeting goes on: other keys work; once there is room the same line saves.
         await pilot.press("escape", "2")
         assert app.focused is not None and not isinstance(app.focused, Input)
-        store.db.execute("PRAGMA max_page_count = 1073741823")
+        store.conn.execute("PRAGMA max_page_count = 1073741823")
         await pilot.press("3", "a", "enter")
         await pilot.pause()
         assert pane.quick.value == ""

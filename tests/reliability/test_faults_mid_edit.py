@@ -87,10 +87,10 @@ class Fault:
 
 def snapshot(store: Store) -> dict[str, list[str]]:
     """Every row of every table, the search index's own tables included."""
-    names = [r[0] for r in store.db.execute(
+    names = [r[0] for r in store.conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%'")]
     assert set(TABLES.values()) <= set(names) and "findings_fts_data" in names
-    return {name: sorted(repr(row) for row in store.db.execute(f'SELECT * FROM "{name}"'))
+    return {name: sorted(repr(row) for row in store.conn.execute(f'SELECT * FROM "{name}"'))
             for name in names}
 
 
@@ -133,7 +133,7 @@ def test_any_fault_inside_a_write_becomes_save_failed_and_rolls_back(
         store.add(Finding(1, "lost in the fault"))
     assert str(caught.value).startswith("Not saved: ") and fault_words(fault) in str(caught.value)
     assert "\n" not in str(caught.value)
-    assert not store.db.conn.in_transaction
+    assert not store.conn.in_transaction
     assert snapshot(store) == before
     store.before_commit = None
     store.add(Finding(1, "after the fault"))
@@ -328,11 +328,11 @@ async def test_fault_halfway_through_accepting_a_reframe_changes_nothing(store: 
         event, _ = await add_blameful_event(pilot, store)
         before = snapshot(store)
         # The fault hits the second write, the entry's new text, however the writes are grouped.
-        store.db.execute(
+        store.conn.execute(
             "CREATE TEMP TRIGGER fault_on_text BEFORE UPDATE OF text ON timeline_events "
             "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END")
         await accept_reframe(pilot, event)
-        store.db.execute("DROP TRIGGER fault_on_text")
+        store.conn.execute("DROP TRIGGER fault_on_text")
         assert told(notes, "disk I/O error")
         assert event.id in app.screen.query_one(TimelinePane).flagged
         assert snapshot(store) == before

@@ -291,7 +291,7 @@ def through_every_layer(store: Store, typed: dict[str, str]) -> None:
               "finding": finding.id, "action": action.id}
     for name, marker in markers.items():
         entity = name.split(".")[0]
-        hits = search(store.db, marker)
+        hits = search(store.conn, marker)
         assert [(h.session_id, h.entity.value, h.entity_id) for h in hits] == [
             (sid, entity, owners[entity])], (name, hits)
         snippet = hits[0].snippet
@@ -673,7 +673,7 @@ def test_search_results_carry_no_escape_sequence_from_the_database(tmp_path: Pat
     insert_raw(db, session.id)
     store = Store.open(db, readonly=True)
     try:
-        hits = search(store.db, "PWNED")
+        hits = search(store.conn, "PWNED")
     finally:
         store.close()
     assert {h.entity.value for h in hits} == {"session", "agenda", "timeline", "finding", "action"}

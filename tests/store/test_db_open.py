@@ -15,8 +15,9 @@ import pytest
 
 from pmconsole.domain.model import Finding, Session
 from pmconsole.store import db as dbmod
+from pmconsole.store import migrations
 from pmconsole.store.errors import DatabaseLocked, DatabaseUnavailable, ReadOnlyDatabase
-from pmconsole.store.migrations import FTS_COLUMNS, MIGRATION_SET_NAME, migrations
+from pmconsole.store.migrations import FTS_COLUMNS, MIGRATION_SET_NAME
 from pmconsole.store.repository import Store
 from pmconsole.store.search import search
 
@@ -42,11 +43,11 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 def test_fresh_file_gets_every_table_fts_table_and_trigger(store: Store) -> None:
-    found = schema(store.db.conn)
+    found = schema(store.conn)
     assert TABLES | {"_sqlite_migrations"} <= found["table"]
     for table in FTS_COLUMNS:
         assert f"{table}_fts" in found["table"]
-        triggers = {name for (name,) in store.db.conn.execute(
+        triggers = {name for (name,) in store.conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", [table])}
         assert len(triggers) == 3, (table, triggers)  # insert, delete, update
         assert store.db[f"{table}_fts"].columns_dict.keys() >= set(FTS_COLUMNS[table])
@@ -55,23 +56,23 @@ def test_fresh_file_gets_every_table_fts_table_and_trigger(store: Store) -> None
 
 
 def test_migrations_table_lists_m001(store: Store) -> None:
-    rows = store.db.execute(
+    rows = store.conn.execute(
         "SELECT migration_set, name FROM _sqlite_migrations ORDER BY id").fetchall()
     assert rows == [(MIGRATION_SET_NAME, "m001_initial_schema")]
-    assert [m.name for m in migrations.pending(store.db)] == []
+    assert migrations.pending(store.conn) == []
 
 
 def test_reopening_applies_nothing_new(tmp_path: Path) -> None:
     path = tmp_path / "pm.db"
     first = Store.open(path)
     first.add(Session(title="kept"))
-    applied = first.db.execute("SELECT * FROM _sqlite_migrations").fetchall()
-    before = schema(first.db.conn)
+    applied = first.conn.execute("SELECT * FROM _sqlite_migrations").fetchall()
+    before = schema(first.conn)
     first.close()
     again = Store.open(path)
     try:
-        assert again.db.execute("SELECT * FROM _sqlite_migrations").fetchall() == applied
-        assert schema(again.db.conn) == before
+        assert again.conn.execute("SELECT * FROM _sqlite_migrations").fetchall() == applied
+        assert schema(again.conn) == before
         assert [s.title for s in again.list_sessions()] == ["kept"]
     finally:
         again.close()
@@ -79,8 +80,8 @@ def test_reopening_applies_nothing_new(tmp_path: Path) -> None:
 
 def test_memory_store_has_the_same_schema(store: Store) -> None:
     memory = Store.memory()
-    assert schema(memory.db.conn) == schema(store.db.conn)
-    assert memory.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert schema(memory.conn) == schema(store.conn)
+    assert memory.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert memory.name == ":memory:"
 
 
@@ -88,11 +89,11 @@ def test_memory_store_has_the_same_schema(store: Store) -> None:
 
 
 def test_pragmas_on_a_file(store: Store) -> None:
-    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert store.db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
-    assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert store.db.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
-    assert store.db.conn.isolation_level is None  # every write goes through db.atomic()
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
+    assert store.conn.isolation_level is None  # every write goes through Store.transaction()
     assert not store.readonly
 
 
@@ -163,7 +164,7 @@ def test_zero_byte_file_opened_read_only_reads_as_empty_and_stays_empty(tmp_path
     try:
         assert store.readonly
         assert store.list_sessions() == []
-        assert search(store.db, "anything") == []
+        assert search(store.conn, "anything") == []
         with pytest.raises(ReadOnlyDatabase):
             store.add(Session(title="x"))
     finally:
@@ -225,14 +226,14 @@ def test_readonly_open_reads_and_refuses_writes(tmp_path: Path) -> None:
     try:
         assert store.readonly
         assert store.load(sid).findings[0].text == "a finding"
-        assert search(store.db, "finding")
+        assert search(store.conn, "finding")
         with pytest.raises(ReadOnlyDatabase) as caught:
             store.add(Session(title="new"))
         message = str(caught.value)
         assert message == f"{path} is open read-only: changes cannot be saved."
         # Even SQL that bypasses the store cannot write through this connection.
         with pytest.raises(sqlite3.OperationalError, match="readonly"):
-            store.db.execute("DELETE FROM sessions")
+            store.conn.execute("DELETE FROM sessions")
     finally:
         store.close()
     assert sha(path) == digest
@@ -390,7 +391,7 @@ def test_locked_database_opens_and_reads(held_lock: Path, monkeypatch: pytest.Mo
             assert store.readonly is readonly
             # Its uncommitted row is not seen.
             assert [s.title for s in store.list_sessions()] == ["stored"]
-            assert search(store.db, "uncommitted") == []
+            assert search(store.conn, "uncommitted") == []
         finally:
             store.close()
 
@@ -407,7 +408,7 @@ def test_locked_database_write_fails_with_a_clear_message(
         assert message == (f"{held_lock}: is locked by another program that is writing to it; "
                            "try again in a moment.")
         # Nothing half-written; the connection is usable again.
-        assert not store.db.conn.in_transaction
+        assert not store.conn.in_transaction
         assert [s.title for s in store.list_sessions()] == ["stored"]
     finally:
         store.close()
@@ -419,7 +420,7 @@ def test_locked_database_write_waits_for_the_busy_timeout(
     monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_SECONDS", 0.5)
     store = Store.open(held_lock)
     try:
-        assert store.db.execute("PRAGMA busy_timeout").fetchone()[0] == 500
+        assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] == 500
         started = time.monotonic()
         with pytest.raises(DatabaseLocked):
             store.add(Session(title="mine"))
@@ -462,3 +463,43 @@ def test_two_stores_on_one_file_see_each_others_edits(tmp_path: Path) -> None:
     finally:
         a.close()
         b.close()
+
+
+# -- what opening costs --------------------------------------------------------------------------
+
+# Opens an up-to-date database, reads a session and edits it, then says which of the
+# heavy libraries got imported on the way.
+NO_SQLITE_UTILS_PROBE = """
+import dataclasses, sys
+from pmconsole.domain.model import Finding
+from pmconsole.store.repository import Store
+store = Store.open(sys.argv[1])
+session = store.list_sessions()[0]
+finding = store.add(Finding(session_id=session.id, text="typed during the meeting"))
+store.update(dataclasses.replace(finding, text="edited"))
+kept = store.add(Finding(session_id=session.id, text="kept"))
+store.delete(Finding, finding.id)
+print([f.text for f in store.load(session.id).findings])
+store.close()
+print(sorted(m for m in ("sqlite_utils", "textual") if m in sys.modules))
+"""
+
+
+def test_an_up_to_date_database_opens_and_saves_without_sqlite_utils(tmp_path: Path) -> None:
+    """sqlite-utils builds and migrates the schema; a database that needs neither is read
+    and written with sqlite3 alone, so its import (a tenth of the console's start-up) is
+    not paid each time the console starts."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "pm.db"
+    created = Store.open(path)
+    created.add(Session(title="kept"))
+    created.close()
+    done = subprocess.run([sys.executable, "-c", NO_SQLITE_UTILS_PROBE, str(path)],
+                          capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.splitlines() == ["['kept']", "[]"], done.stderr
+    reopened = Store.open(path)
+    assert [s.title for s in reopened.list_sessions()] == ["kept"]
+    assert [f.text for f in reopened.list_children(Finding, 1)] == ["kept"]
+    reopened.close()

@@ -79,7 +79,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
 
 
 def count(store: Store, table: str) -> int:
-    return int(store.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+    return int(store.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
 
 def children(session_id: int) -> list[object]:
@@ -220,9 +220,9 @@ def test_deleting_a_session_deletes_its_children_and_their_search_rows(store: St
         store.add(entry)  # type: ignore[type-var]
     for entry in children(keep.id):
         store.add(entry)  # type: ignore[type-var]
-    assert {h.session_id for h in search(store.db, "zebra")} == {gone.id}
+    assert {h.session_id for h in search(store.conn, "zebra")} == {gone.id}
     # The session, two agenda items, an event, a finding, an action and a script use.
-    assert len(search(store.db, "zebra")) == 7
+    assert len(search(store.conn, "zebra")) == 7
 
     store.delete(Session, gone.id)
 
@@ -230,15 +230,15 @@ def test_deleting_a_session_deletes_its_children_and_their_search_rows(store: St
         store.get_session(gone.id)
     for table in ("agenda_items", "timeline_events", "findings", "action_items",
                   "script_uses", "blame_flags"):
-        assert store.db.execute(
+        assert store.conn.execute(
             f"SELECT count(*) FROM {table} WHERE session_id = ?", [gone.id]
         ).fetchone()[0] == 0, table
         # The FTS index holds no row whose source row is gone.
         if table != "blame_flags":
-            assert store.db.execute(
+            assert store.conn.execute(
                 f"SELECT count(*) FROM {table}_fts WHERE rowid NOT IN (SELECT rowid FROM {table})"
             ).fetchone()[0] == 0, table
-    assert search(store.db, "zebra") == []
+    assert search(store.conn, "zebra") == []
     # The other session is untouched.
     assert len(store.load(keep.id).timeline) == 1
     assert len(store.load(keep.id).flags) == 1
@@ -467,7 +467,7 @@ def test_failure_in_before_commit_leaves_nothing(store: Store) -> None:
     store.before_commit = None
     assert count(store, "sessions") == 0
     assert count(store, "agenda_items") == 0
-    assert search(store.db, "Checkout") == []
+    assert search(store.conn, "Checkout") == []
 
 
 def test_sqlite_error_in_before_commit_becomes_save_failed(store: Store) -> None:
@@ -488,27 +488,43 @@ def test_sqlite_error_in_before_commit_becomes_save_failed(store: Store) -> None
 
 def test_error_inside_transaction_rolls_back_every_write(store: Store) -> None:
     with pytest.raises(SaveFailed):
-        with store.transaction() as db:
-            db["sessions"].insert({"title": "half", "created": "2026-01-01T00:00:00+00:00"})
+        with store.transaction():
+            store.db["sessions"].insert({"title": "half", "created": "2026-01-01T00:00:00+00:00"})
             assert count(store, "sessions") == 1
             raise RuntimeError("boom")
     assert count(store, "sessions") == 0
-    assert search(store.db, "half") == []
+    assert search(store.conn, "half") == []
 
 
 def test_sqlite_error_inside_transaction_becomes_store_error(store: Store) -> None:
     with pytest.raises(SaveFailed):
-        with store.transaction() as db:
-            db["sessions"].insert({"title": "half", "created": "2026-01-01T00:00:00+00:00"})
-            db.execute("INSERT INTO no_such_table VALUES (1)")
+        with store.transaction():
+            store.db["sessions"].insert({"title": "half", "created": "2026-01-01T00:00:00+00:00"})
+            store.conn.execute("INSERT INTO no_such_table VALUES (1)")
     assert count(store, "sessions") == 0
+
+
+def test_a_nested_write_that_fails_is_undone_alone(store: Store) -> None:
+    """Inside a transaction, a nested one is a savepoint: its failure undoes its own
+    writes, and what the outer one wrote before and after is committed."""
+    session = store.add(Session(title="outer"))
+    assert session.id is not None
+    with store.transaction():
+        store.add(Finding(session_id=session.id, text="before"))
+        with pytest.raises(RuntimeError):
+            with store.transaction():
+                store.add(Finding(session_id=session.id, text="inner, undone"))
+                raise RuntimeError("boom")
+        store.add(Finding(session_id=session.id, text="after"))
+    assert [f.text for f in store.list_children(Finding, session.id)] == ["before", "after"]
+    assert not store.conn.in_transaction
 
 
 def test_entry_for_a_missing_session_is_refused_whole(store: Store) -> None:
     with pytest.raises(SaveFailed):
         store.add(TimelineEvent(session_id=999, at=at(10), text="orphan"))
     assert count(store, "timeline_events") == 0
-    assert search(store.db, "orphan") == []
+    assert search(store.conn, "orphan") == []
 
 
 def test_move_rolls_back_on_failure(store: Store) -> None:
@@ -542,7 +558,7 @@ def test_an_edit_is_on_disk_when_the_method_returns(tmp_path: Path) -> None:
         assert other.execute("SELECT title FROM sessions WHERE id = ?", [saved.id]).fetchone() == (
             "durable",)
         other.close()
-        assert not store.db.conn.in_transaction
+        assert not store.conn.in_transaction
     finally:
         store.close()
 
@@ -595,7 +611,7 @@ def test_restore_brings_back_id_place_and_flags_as_they_were(store: Store) -> No
     # Its id taken in the meantime (another console added an entry): a new id, same place.
     store.delete(Finding, victim.id)
     squatter = store.add(Finding(session_id=session.id, text="squatter"))
-    store.db.execute("UPDATE findings SET id = ? WHERE id = ?", [victim.id, squatter.id])
+    store.conn.execute("UPDATE findings SET id = ? WHERE id = ?", [victim.id, squatter.id])
     again = store.restore(victim)
     assert again.id not in (victim.id, None)
     texts = [f.text for f in store.list_children(Finding, session.id)]

@@ -55,11 +55,11 @@ class CountingQueries:
         self.statements: list[str] = []
 
     def __enter__(self) -> CountingQueries:
-        self.store.db.conn.set_trace_callback(self.statements.append)
+        self.store.conn.set_trace_callback(self.statements.append)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.store.db.conn.set_trace_callback(None)
+        self.store.conn.set_trace_callback(None)
 
 
 def test_summaries_count_open_and_overdue_items_per_session(store: Store) -> None:

@@ -68,16 +68,16 @@ def test_add_update_delete_keep_the_index_current(
     session = store.add(Session(title="plain"))
     assert session.id is not None
     saved = store.add(make(session.id, "certificate aardvark expired"))  # type: ignore[type-var]
-    hits = search(store.db, "aardvark")
+    hits = search(store.conn, "aardvark")
     assert ids(hits, kind) == {saved.id}
     assert hits[0].session_id == session.id and hits[0].session_title == "plain"
 
     store.update(dataclasses.replace(saved, **{field: "quokka renewed"}))  # type: ignore[type-var]
-    assert search(store.db, "aardvark") == []
-    assert ids(search(store.db, "quokka"), kind) == {saved.id}
+    assert search(store.conn, "aardvark") == []
+    assert ids(search(store.conn, "quokka"), kind) == {saved.id}
 
     store.delete(type(saved), saved.id)  # type: ignore[arg-type]
-    assert search(store.db, "quokka") == []
+    assert search(store.conn, "quokka") == []
 
 
 @pytest.mark.parametrize("field", ["title", "service", "facilitator", "scribe", "summary",
@@ -85,12 +85,12 @@ def test_add_update_delete_keep_the_index_current(
 def test_every_session_text_field_is_searchable(field: str) -> None:
     store = Store.memory()
     session = store.add(dataclasses.replace(Session(title="t"), **{field: "wombat"}))
-    assert ids(search(store.db, "wombat"), EntityKind.SESSION) == {session.id}
+    assert ids(search(store.conn, "wombat"), EntityKind.SESSION) == {session.id}
     store.update(dataclasses.replace(session, **{field: "numbat"}))
-    assert search(store.db, "wombat") == []
-    assert ids(search(store.db, "numbat"), EntityKind.SESSION) == {session.id}
+    assert search(store.conn, "wombat") == []
+    assert ids(search(store.conn, "numbat"), EntityKind.SESSION) == {session.id}
     store.delete(Session, session.id)  # type: ignore[arg-type]
-    assert search(store.db, "numbat") == []
+    assert search(store.conn, "numbat") == []
 
 
 def test_attendees_links_owners_and_notes_are_searchable() -> None:
@@ -102,10 +102,10 @@ def test_attendees_links_owners_and_notes_are_searchable() -> None:
     action = store.add(ActionItem(session_id=session.id, text="x", owner="Yolanda"))
     item = store.add(AgendaItem(session_id=session.id, title="x", planned_minutes=1,
                                 notes="qqnote"))
-    assert ids(search(store.db, "Xiomara"), EntityKind.SESSION) == {session.id}
-    assert ids(search(store.db, "zzlink"), EntityKind.TIMELINE) == {event.id}
-    assert ids(search(store.db, "yolanda"), EntityKind.ACTION) == {action.id}
-    assert ids(search(store.db, "qqnote"), EntityKind.AGENDA) == {item.id}
+    assert ids(search(store.conn, "Xiomara"), EntityKind.SESSION) == {session.id}
+    assert ids(search(store.conn, "zzlink"), EntityKind.TIMELINE) == {event.id}
+    assert ids(search(store.conn, "yolanda"), EntityKind.ACTION) == {action.id}
+    assert ids(search(store.conn, "qqnote"), EntityKind.AGENDA) == {item.id}
 
 
 def test_move_keeps_the_index_consistent() -> None:
@@ -114,8 +114,8 @@ def test_move_keeps_the_index_consistent() -> None:
     assert session.id is not None
     items = [store.add(Finding(session_id=session.id, text=f"pangolin {i}")) for i in range(3)]
     store.move(Finding, items[2].id, -2)  # type: ignore[arg-type]
-    assert ids(search(store.db, "pangolin"), EntityKind.FINDING) == {i.id for i in items}
-    store.db.execute("INSERT INTO findings_fts(findings_fts) VALUES ('integrity-check')")
+    assert ids(search(store.conn, "pangolin"), EntityKind.FINDING) == {i.id for i in items}
+    store.conn.execute("INSERT INTO findings_fts(findings_fts) VALUES ('integrity-check')")
 
 
 def test_a_rolled_back_edit_is_not_in_the_index() -> None:
@@ -123,28 +123,28 @@ def test_a_rolled_back_edit_is_not_in_the_index() -> None:
     store.before_commit = lambda: (_ for _ in ()).throw(RuntimeError("boom"))
     with pytest.raises(SaveFailed):
         store.add(Session(title="ghostly"))
-    assert search(store.db, "ghostly") == []
+    assert search(store.conn, "ghostly") == []
 
 
 # -- what it finds -----------------------------------------------------------------------------
 
 
 def test_prefix_stemming_and_case(shared: Store) -> None:
-    assert search(shared.db, "checko")  # the last word is a prefix
-    assert search(shared.db, "FAIL")  # porter: fail finds failed / failing / failover
-    assert ids(search(shared.db, "fail"), EntityKind.FINDING)
-    assert search(shared.db, "outage cert")  # every word must match, in any field
-    assert search(shared.db, "outage zzzunknown") == []
+    assert search(shared.conn, "checko")  # the last word is a prefix
+    assert search(shared.conn, "FAIL")  # porter: fail finds failed / failing / failover
+    assert ids(search(shared.conn, "fail"), EntityKind.FINDING)
+    assert search(shared.conn, "outage cert")  # every word must match, in any field
+    assert search(shared.conn, "outage zzzunknown") == []
 
 
 def test_cjk_and_apostrophes_are_found(shared: Store) -> None:
-    assert ids(search(shared.db, "東京"), EntityKind.TIMELINE)
-    assert ids(search(shared.db, "決済"), EntityKind.SESSION)
-    assert ids(search(shared.db, "it's"), EntityKind.SESSION)
+    assert ids(search(shared.conn, "東京"), EntityKind.TIMELINE)
+    assert ids(search(shared.conn, "決済"), EntityKind.SESSION)
+    assert ids(search(shared.conn, "it's"), EntityKind.SESSION)
 
 
 def test_snippet_marks_the_match(shared: Store) -> None:
-    hit = next(h for h in search(shared.db, "renewal") if h.entity is EntityKind.FINDING)
+    hit = next(h for h in search(shared.conn, "renewal") if h.entity is EntityKind.FINDING)
     assert f"{MARK_START}renewal{MARK_END}" in hit.snippet
 
 
@@ -154,7 +154,7 @@ def test_best_first_and_limited(shared: Store) -> None:
     assert session.id is not None
     for i in range(30):
         store.add(Finding(session_id=session.id, text="capybara " * (1 + i % 3) + f"n{i}"))
-    hits = search(store.db, "capybara", limit=10)
+    hits = search(store.conn, "capybara", limit=10)
     assert len(hits) == 10
     assert [h.rank for h in hits] == sorted(h.rank for h in hits)
 
@@ -168,19 +168,19 @@ HOSTILE = ['"', '""', "AND", "a OR", "OR", "NOT", "*", "-x", "x -", "NEAR(", "NE
 
 @pytest.mark.parametrize("query", HOSTILE, ids=range(len(HOSTILE)))
 def test_hostile_queries_never_raise(shared: Store, query: str) -> None:
-    hits = search(shared.db, query)
+    hits = search(shared.conn, query)
     assert isinstance(hits, list)
 
 
 @pytest.mark.parametrize("query", ["", " ", "\t\n", "💥", "*", '"', "-", "()"])
 def test_nothing_to_search_for(query: str) -> None:
     assert fts_query(query) is None
-    assert search(Store.memory().db, query) == []
+    assert search(Store.memory().conn, query) == []
 
 
 def test_operators_are_plain_words(shared: Store) -> None:
     # "AND" and "NEAR" as typed are words in the summary, not FTS operators.
-    assert ids(search(shared.db, "NEAR the edge AND"), EntityKind.SESSION)
+    assert ids(search(shared.conn, "NEAR the edge AND"), EntityKind.SESSION)
     assert fts_query("a OR b") == '"a"* "OR"* "b"*'
     assert fts_query('say "hi"') == '"say"* "hi"*'
 
@@ -189,7 +189,7 @@ def test_operators_are_plain_words(shared: Store) -> None:
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text())
 def test_any_text_gives_a_list(shared: Store, query: str) -> None:
-    hits = search(shared.db, query)
+    hits = search(shared.conn, query)
     assert isinstance(hits, list)
     assert all(isinstance(h, SearchHit) for h in hits)
 
@@ -197,7 +197,7 @@ def test_any_text_gives_a_list(shared: Store, query: str) -> None:
 @settings(max_examples=100, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list('aZ "*-()^:+.ANDORNEOT\'[]/決済💥\\')), max_size=40))
 def test_operator_soup_gives_a_list(query: str) -> None:
-    assert isinstance(search(_SOUP.db, query), list)
+    assert isinstance(search(_SOUP.conn, query), list)
 
 
 _SOUP = Store.memory()

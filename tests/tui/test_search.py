@@ -87,7 +87,7 @@ async def test_results_as_you_type(history: Store) -> None:
         table = app.screen.query_one(ResultsTable)
         found = rows(table)
         assert found, status(app)
-        expected = search(history.db, "certif", limit=100)
+        expected = search(history.conn, "certif", limit=100)
         assert len(found) == len(expected)
         assert [r[2] for r in found] == [
             {"session": "details", "action": "action item"}.get(h.entity.value, h.entity.value)
@@ -115,7 +115,7 @@ async def test_a_word_from_a_finding_opens_that_session_with_the_finding_selecte
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("slash")
         await type_query(pilot, "reindex")
-        hits = search(history.db, "reindex")
+        hits = search(history.conn, "reindex")
         finding_hit = next(h for h in hits if h.entity is EntityKind.FINDING)
         table = app.screen.query_one(ResultsTable)
         index = hits.index(finding_hit)
@@ -148,7 +148,7 @@ async def test_opening_at_timeline_and_action_matches(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("slash")
         await type_query(pilot, query)
-        hit = search(history.db, query)[0]
+        hit = search(history.conn, query)[0]
         assert hit.entity is entity
         await pilot.press("enter")  # Enter in the box: to the results
         await pilot.press("enter")  # Enter on the first result: open it

@@ -147,7 +147,7 @@ class SearchScreen(TooSmallView, GuardedMessages, ReviewList, Screen[None]):
             self.hits = []
         else:
             try:
-                self.hits = search(self.store.db, text, limit=SEARCH_LIMIT)
+                self.hits = search(self.store.conn, text, limit=SEARCH_LIMIT)
             except sqlite3.Error as error:
                 # Reported on the line under the box, not as a dialog: typing goes on.
                 self.hits = []
