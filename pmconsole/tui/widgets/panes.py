@@ -665,7 +665,11 @@ class EntryPane(Vertical, Generic[E]):
 
 # Cells that depend on a few values only are made once and shared by every row showing
 # them (DataTable never changes a cell it is given): a 10,000-event timeline makes half
-# as many objects. Dates are formatted once per day (pendulum's formatter is slow).
+# as many objects. Dates are formatted once per day.
+
+# English month abbreviations, as pendulum's "MMM" writes them: its formatter loads its
+# locale machinery on first use, a few milliseconds of the console's start-up.
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -674,7 +678,7 @@ def _short_date(day: Date | None, today: Date | None) -> str:
     if day is None:
         return "—"
     if today is not None and abs((day - today).days) < 180:
-        return day.format("MMM D")
+        return f"{_MONTHS[day.month - 1]} {day.day}"
     return day.isoformat()
 
 
