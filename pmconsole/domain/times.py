@@ -178,7 +178,13 @@ def clock_time(moment: DateTime | None, tz: str) -> str:
             zone = _STDLIB_ZONES[tz] = ZoneInfo(tz)
         except (ValueError, KeyError, OSError, TypeError):
             return format_time(moment, tz)  # a name only pendulum knows, or a bad one
-    local = _datetime.fromtimestamp(moment.timestamp(), zone)
+    if moment.tzinfo is pendulum.UTC:
+        # What the store reads back (every time is stored in UTC): the zone's own fromutc
+        # takes the wall time as it is, without asking pendulum for an offset (twice as fast).
+        local = zone.fromutc(_datetime(moment.year, moment.month, moment.day, moment.hour,
+                                       moment.minute, moment.second, tzinfo=zone))
+    else:
+        local = _datetime.fromtimestamp(moment.timestamp(), zone)
     return f"{local.hour:02d}:{local.minute:02d}"
 
 

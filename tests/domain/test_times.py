@@ -368,7 +368,10 @@ def test_format_time_round_trips_parse_time() -> None:
 def test_clock_time_is_format_time_faster(instant: datetime.datetime, tz: str) -> None:
     """The timeline's fast HH:MM agrees with format_time everywhere, DST changes included."""
     moment = pendulum.instance(instant.replace(tzinfo=datetime.UTC))
+    assert moment.tzinfo is pendulum.UTC  # as the store reads times back: the fast path
     assert clock_time(moment, tz) == format_time(moment, tz)
+    elsewhere = moment.in_timezone("Asia/Tokyo")  # any other zone: the general path
+    assert clock_time(elsewhere, tz) == format_time(moment, tz)
 
 
 def test_clock_time_around_a_dst_change_and_for_nothing() -> None:

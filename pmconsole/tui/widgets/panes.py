@@ -750,7 +750,7 @@ class TimelinePane(EntryPane[TimelineEvent]):
         assert entry.id is not None
         return [
             _marks_cell(entry.starred, entry.id in self.flagged),
-            Text(clock_time(entry.at, self.tz), no_wrap=True),
+            _time_cell(clock_time(entry.at, self.tz)),
             _kind_cell(entry.kind),
             cell(entry.text),
         ]
@@ -762,6 +762,11 @@ def _marks_cell(starred: bool, flagged: bool) -> Text:
     marks.append(STAR_MARK if starred else " ", style="bold dark_orange")
     marks.append(FLAG_MARK if flagged else " ", style="bold red")
     return marks
+
+
+@functools.lru_cache(maxsize=1440)  # one per minute of the day
+def _time_cell(clock: str) -> Text:
+    return Text(clock, no_wrap=True)
 
 
 @functools.cache
