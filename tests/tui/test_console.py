@@ -423,3 +423,34 @@ async def test_home_screen_lists_creates_opens_and_deletes(tmp_path: Path) -> No
         await pilot.press("y")
         await pilot.pause()
         assert len(store.list_sessions()) == count - 1
+
+
+async def test_rows_changed_before_they_are_first_drawn_show_the_change(tmp_path: Path) -> None:
+    """A long timeline's rows get their cells when first drawn: a row edited, flagged or
+    deleted while still off screen shows that, not what it was, once scrolled to."""
+    from typing import Any
+
+    store, sid = demo_store(tmp_path / "demo.db")
+    base = pendulum.datetime(2026, 11, 18, 12, 0, tz="UTC")
+    store.add_many([TimelineEvent(sid, base.add(minutes=i), f"generated event {i:03d}")
+                    for i in range(300)])
+    app = make_app(store, session_id=sid, clock=FrozenClock(NOW))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        pane = app.screen.query_one(TimelinePane)
+        by_text = {e.text: e for e in pane.entries.values()}
+        edited, flagged, gone = (by_text[f"generated event {n}"] for n in ("290", "291", "292"))
+        pane.upsert(TimelineEvent(sid, edited.at, "edited while off screen", id=edited.id), False)
+        pane.mark_flagged(pane.flagged | {flagged.id})
+        pane.remove(gone.id)
+        pane.table.focus()
+        await pilot.press("ctrl+end")  # to the last row
+        await pilot.pause()
+        update: Any = app.screen._compositor.render_update(full=True)
+        screen = ["".join(segment.text for segment in strip) for strip in update.strips]
+        lines = {line for line in screen if "generated event 29" in line or "off screen" in line}
+        assert any("edited while off screen" in line for line in lines), screen
+        assert not any("generated event 290" in line for line in lines)
+        assert any("⚑" in line and "generated event 291" in line for line in lines), lines
+        assert not any("generated event 292" in line for line in lines)
+        assert any("generated event 299" in line for line in lines)

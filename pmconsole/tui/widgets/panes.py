@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
 from itertools import zip_longest
 from operator import itemgetter
@@ -38,6 +38,7 @@ from pmconsole.domain.model import ActionItem, AgendaItem, EntityKind, EventKind
 from pmconsole.domain.times import clock_time
 
 E = TypeVar("E", AgendaItem, TimelineEvent, Finding, ActionItem)
+S = TypeVar("S")
 
 FLAG_MARK = "⚑"
 FIRST_TEXT_WIDTH = 10
@@ -48,6 +49,41 @@ def cell(value: str, style: str = "") -> Text:
     """A table cell that shows ``value`` literally (no markup), on one line."""
     first, _, rest = value.partition("\n")
     return Text(first + (" …" if rest else ""), style=style, no_wrap=True, overflow="ellipsis")
+
+
+class _LazyCells(MutableMapping[Any, Any]):
+    """One row's cells (column key → cell), made on first use by ``make(source)``.
+
+    DataTable keeps a mapping per row and reads it only to draw the row, to change a cell
+    or to remove the row; every one of those goes through this mapping's methods.
+    """
+
+    __slots__ = ("_cells", "_keys", "_make", "_source")
+
+    def __init__(self, make: Callable[[Any], Sequence[Any]], source: Any, keys: tuple[Any, ...]) -> None:
+        self._make, self._source, self._keys = make, source, keys
+        self._cells: dict[Any, Any] | None = None
+
+    def _made(self) -> dict[Any, Any]:
+        if self._cells is None:
+            self._cells = dict(zip_longest(self._keys, self._make(self._source)))
+            self._make = self._source = None  # type: ignore[assignment]
+        return self._cells
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._made()[key]
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._made()[key] = value
+
+    def __delitem__(self, key: Any) -> None:
+        del self._made()[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._made())
+
+    def __len__(self) -> int:
+        return len(self._made())
 
 
 class EntryTable(DataTable[Any]):
@@ -102,29 +138,46 @@ class EntryTable(DataTable[Any]):
 
     def add_rows(self, rows: Iterable[Iterable[Any]]) -> list[RowKey]:
         """Add rows at the bottom in one batch (DataTable.add_row's work, done once)."""
+        keys = [column.key for column in self.ordered_columns]
+
+        def cells_of(values: Iterable[Any]) -> dict[Any, Any]:
+            values = list(values)
+            if len(values) > len(keys):
+                raise ValueError("More values provided than there are columns.")
+            return dict(zip_longest(keys, values))
+
+        return self._append_rows(cells_of(row) for row in rows)
+
+    def add_rows_lazily(self, sources: Iterable[S], make: Callable[[S], Sequence[Any]]) -> list[RowKey]:
+        """Add a row per source whose cells ``make(source)`` makes when the row is first
+        drawn or changed: opening a 10,000-event timeline makes the cells of the rows on
+        screen, not 40,000 cells. ``make`` reads the pane as it is then."""
+        keys = tuple(column.key for column in self.ordered_columns)
+        return self._append_rows(_LazyCells(make, source, keys) for source in sources)
+
+    def _append_rows(self, cell_maps: Iterable[MutableMapping[Any, Any]]) -> list[RowKey]:
         columns = self.ordered_columns
         was_empty = self.row_count == 0
-        locations, data = self._row_locations, self._data
-        table_rows, new_rows = self.rows, self._new_rows
+        measure = any(column.auto_width for column in self.columns.values())
+        forward, reverse = self._row_locations._forward, self._row_locations._reverse  # noqa: SLF001
+        data, table_rows, new_rows = self._data, self.rows, self._new_rows
         keys: list[RowKey] = []
-        for cells in rows:
+        for cells in cell_maps:
             key = RowKey(None)
-            values = list(cells)
-            if len(values) > len(columns):
-                raise ValueError("More values provided than there are columns.")
-            locations[key] = len(table_rows)
-            data[key] = {column.key: cell for column, cell in zip_longest(columns, values)}
+            index = len(table_rows)
+            forward[key] = index
+            reverse[index] = key
+            data[key] = cells  # type: ignore[assignment]
             table_rows[key] = Row(key, 1)
-            new_rows.add(key)
             keys.append(key)
         if keys:
             self._update_count += 1
-            if any(column.auto_width for column in self.columns.values()):
+            if measure:
+                new_rows.update(keys)
                 self._require_update_dimensions = True  # measured when idle, as usual
             else:
                 # Nothing to measure: the new size now rather than when idle, so that a
                 # cursor moved to a new row scrolls to it in this frame, not the next.
-                self._new_rows.difference_update(keys)
                 self._update_dimensions(())
             self.cursor_coordinate = self.cursor_coordinate
             if was_empty and columns and self.show_cursor and self.cursor_type != "none":
@@ -496,7 +549,7 @@ class EntryPane(Vertical, Generic[E]):
         self._sort_keys = [sort_key for sort_key, _ in ordered]
         self.entries = {e.id: e for _, e in ordered if e.id is not None}
         self.flagged = set(flagged)
-        keys = table.add_rows(self.row(e) for _, e in ordered)
+        keys = table.add_rows_lazily((e for _, e in ordered), self.row)
         self._row_keys = dict(zip(self.entries, keys, strict=True))
         self._ids_by_key = {k: i for i, k in self._row_keys.items()}
         self.fit_last_column()
