@@ -12,12 +12,16 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
+# Bytecode compiled at install, as pip does for a regular install (not for -e): a machine
+# with PYTHONDONTWRITEBYTECODE set would otherwise compile pmconsole at every start.
 $(STAMP_APP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python -m compileall -q pmconsole
 	touch $@
 
 $(STAMP_TEST): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m compileall -q pmconsole
 	touch $@ $(STAMP_APP)
 
 demo: $(STAMP_APP)

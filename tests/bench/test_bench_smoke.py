@@ -7,6 +7,7 @@ data, one or two repetitions) and checks the JSON it writes.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
 import os
@@ -46,3 +47,8 @@ def test_smoke_run_produces_every_figure(tmp_path: Path) -> None:
     assert figures["startup_export"]["textual_imported"] is False
     # The table went to standard output.
     assert "start-up: `pmconsole demo`" in done.stdout
+    # pmconsole was measured compiled, as installed (bench.context.compile_bytecode): every
+    # module has bytecode at least as new as its source.
+    for source in (ROOT / "pmconsole").rglob("*.py"):
+        compiled = Path(importlib.util.cache_from_source(str(source)))
+        assert compiled.exists() and compiled.stat().st_mtime >= source.stat().st_mtime, source
