@@ -372,6 +372,9 @@ def test_clock_time_is_format_time_faster(instant: datetime.datetime, tz: str) -
     assert clock_time(moment, tz) == format_time(moment, tz)
     elsewhere = moment.in_timezone("Asia/Tokyo")  # any other zone: the general path
     assert clock_time(elsewhere, tz) == format_time(moment, tz)
+    # The header's clock, with seconds, both ways.
+    assert clock_time(moment, tz, seconds=True) == format_time(moment, tz, seconds=True)
+    assert clock_time(elsewhere, tz, seconds=True) == format_time(moment, tz, seconds=True)
 
 
 def test_clock_time_around_a_dst_change_and_for_nothing() -> None:

@@ -60,7 +60,7 @@ async def test_main_screen_shows_header_countdown_and_five_panes(demo: tuple[Sto
         assert shown(screen.query_one("#header-severity", Static)).strip() == "SEV2"
         metrics = shown(screen.query_one("#header-metrics", Static))
         assert "TTD 14m 00s" in metrics and "TTR 2h 40m" in metrics
-        assert "14:03:00" in shown(screen.query_one("#header-clock", Static))
+        assert shown(screen.query_one("#header-clock", Static)) == "14:03:00 Europe/Berlin"
         assert shown(screen.query_one("#countdown-item", Static)) == "Not started"
         assert len(rows(screen.query_one(TimelinePane))) == 18
         assert app.handled_errors == []

@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from pmconsole.domain.metrics import format_duration, session_metrics
 from pmconsole.domain.model import Session
+from pmconsole.domain.times import clock_time
 
 
 class SessionHeader(Horizontal):
@@ -49,7 +50,6 @@ class SessionHeader(Horizontal):
         flags.set_class(open_flags > 0, "-open")
 
     def tick(self, now: DateTime, tz: str) -> None:
-        local = now.in_timezone(tz)
-        self.query_one("#header-clock", Static).update(
-            Content(f"{local.format('HH:mm:ss')} {local.format('z') or tz}")
-        )
+        # The session's zone by name, as the room set it (not its abbreviation, which
+        # many zones lack).
+        self.query_one("#header-clock", Static).update(Content(f"{clock_time(now, tz, seconds=True)} {tz}"))
