@@ -53,9 +53,12 @@ def run_console(db_path: Path, session_id: int | None = None, *, store: Store | 
     # made, once its first frame is on screen (PostMortemApp.on_ready).
     gc.disable()
     if store is None:
-        if session_id is not None and not db_path.exists() and not db_path.is_symlink():
+        missing = not db_path.exists() and not db_path.is_symlink()
+        if session_id is not None and missing:
             # A session in a file that is not there: a mistyped path, not a new database.
             fail(f"{db_path}: does not exist.")
+        if missing and (problem := terminal_problem()) is not None:
+            fail(problem)  # before the new database is created, for a console that cannot run
         try:
             store = Store.open(db_path)
         except StoreError as error:

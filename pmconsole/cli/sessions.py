@@ -174,11 +174,11 @@ def session_summary(session: Session) -> dict[str, Any]:
 @click.pass_context
 def list_sessions(ctx: click.Context, query: str | None, as_json: bool) -> None:
     """List sessions, newest first (or the sessions matching a search)."""
-    from pmconsole.store.search import MARK_END, MARK_START, search
+    from pmconsole.store.search import MARK_END, MARK_START
 
     with opened_store(ctx, readonly=True, missing_ok=True) as store:
         sessions = store.list_sessions()
-        hits = search(store.conn, query, limit=200) if query is not None else None
+        hits = store.search(query, limit=200) if query is not None else None
     if hits is not None:
         wanted = {h.session_id for h in hits}
         sessions = [s for s in sessions if s.id in wanted]

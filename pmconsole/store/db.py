@@ -159,9 +159,10 @@ def open_database(path: Path, *, readonly: bool = False) -> tuple[sqlite3.Connec
     try:
         # The timeout is read here, at call time, so tests can shorten it.
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
-        # Autocommit at the driver level: every write goes through Store.transaction().
+        # Autocommit at the driver level: every write goes through Store.transaction() (or,
+        # for a migration, sqlite-utils' atomic()).
         conn.isolation_level = None
-        conn.execute("PRAGMA foreign_keys = ON")
+        _connection_pragmas(conn)
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode.lower() != "wal":
@@ -196,6 +197,7 @@ def _readonly_database(path: Path) -> sqlite3.Connection:
     """
     conn = _open_readonly(path)
     try:
+        conn.execute("PRAGMA recursive_triggers = ON")  # as on every open (see _connection_pragmas)
         pending = migrations.pending(conn)
         tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
@@ -214,6 +216,18 @@ def open_memory() -> sqlite3.Connection:
     """An in-memory database with the full schema, for tests and benchmarks."""
     conn = sqlite3.connect(":memory:")
     conn.isolation_level = None
-    conn.execute("PRAGMA foreign_keys = ON")
+    _connection_pragmas(conn)
     migrations.apply(conn)
     return conn
+
+
+def _connection_pragmas(conn: sqlite3.Connection) -> None:
+    """Settings that last as long as the connection, so every open sets them.
+
+    Recursive triggers: sqlite-utils switches them on whenever it wraps a connection, and its
+    FTS triggers rely on it (a REPLACE that deletes a row fires the delete trigger that takes
+    the row out of the search index only then). The store no longer wraps the connection
+    unless it migrates, so it asks for them itself.
+    """
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA recursive_triggers = ON")

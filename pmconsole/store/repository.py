@@ -4,7 +4,7 @@ Each public mutation is one transaction, committed before the method returns; ca
 show an edit as saved only after that. Rows go in and come out as domain dataclasses.
 
 The store speaks to SQLite through the standard library's ``sqlite3``: its reads and
-writes are single-table statements that sqlite-utils would only wrap (at a cost per call
+writes are plain statements that sqlite-utils would only wrap (at a cost per call
 and, for importing it, a tenth of the console's start-up). sqlite-utils builds and
 migrates the schema (``migrations``), and ``Store.db`` hands it out, on the same
 connection, to scripts and tests that want its API.
@@ -47,7 +47,11 @@ from pmconsole.store.errors import (
 if TYPE_CHECKING:
     import sqlite_utils
 
+    from pmconsole.store.search import SearchHit
+
 T = TypeVar("T")
+
+_PART_FAILED = "Not saved: part of this edit failed, so none of it was kept."
 
 TABLES: dict[type, str] = {
     Session: "sessions",
@@ -93,6 +97,10 @@ class Store:
         self.readonly = readonly
         # Test hook for fault injection: called inside every write transaction.
         self.before_commit: Callable[[], None] | None = None
+        # How deep in Store.transaction() we are, and whether SQLite ended the transaction
+        # under a nested write (see _nested).
+        self._depth = 0
+        self._aborted = False
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -141,21 +149,16 @@ class Store:
         if self.readonly:
             raise ReadOnlyDatabase(self.name)
         conn = self.conn
-        if conn.in_transaction:
-            conn.execute("SAVEPOINT store_nested")
-            try:
-                yield
-            except BaseException:
-                if conn.in_transaction:  # (an error SQLite rolls back whole ends it)
-                    conn.execute("ROLLBACK TO store_nested")
-                    conn.execute("RELEASE store_nested")
-                raise
-            conn.execute("RELEASE store_nested")
+        if self._depth or conn.in_transaction:
+            yield from self._nested(conn)
             return
         try:
             conn.execute("BEGIN IMMEDIATE")
+            self._depth, self._aborted = 1, False
             try:
                 yield
+                if self._aborted or not conn.in_transaction:
+                    raise SaveFailed(_PART_FAILED)
                 if self.before_commit is not None:
                     self.before_commit()
                 conn.execute("COMMIT")
@@ -163,6 +166,8 @@ class Store:
                 if conn.in_transaction:
                     conn.rollback()
                 raise
+            finally:
+                self._depth, self._aborted = 0, False
         except StoreError:
             raise
         except sqlite3.OperationalError as error:
@@ -176,6 +181,30 @@ class Store:
             # Whatever went wrong inside a write (a database error, text that cannot be
             # encoded, a bug), the transaction is rolled back and the caller hears one thing.
             raise SaveFailed(f"Not saved: {error}.") from error
+
+    def _nested(self, conn: sqlite3.Connection) -> Iterator[None]:
+        """A write inside another: a savepoint, undone alone if it fails. Some failures
+        (a trigger's RAISE(ROLLBACK), a full disk) make SQLite end the whole transaction;
+        then nothing of the outer edit can be saved either, even if its caller carries on:
+        every later write in it, and its commit, fail with ``SaveFailed``."""
+        if self._depth and not conn.in_transaction:
+            self._aborted = True  # ended by SQLite under a statement whose error was caught
+        if self._aborted:
+            raise SaveFailed(_PART_FAILED)
+        conn.execute("SAVEPOINT store_nested")
+        self._depth += 1
+        try:
+            yield
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK TO store_nested")
+                conn.execute("RELEASE store_nested")
+            else:
+                self._aborted = True
+            raise
+        finally:
+            self._depth -= 1
+        conn.execute("RELEASE store_nested")
 
     # -- generic helpers ----------------------------------------------------------------------
 
@@ -446,6 +475,12 @@ class Store:
                 )
                 self._insert(dataclasses.replace(flag, id=None, session_id=session.id, entity_id=entity_id))
         return session.id
+
+    def search(self, text: str, *, limit: int = 50) -> list[SearchHit]:
+        """Best matches for ``text`` across every session (see ``store.search``)."""
+        from pmconsole.store.search import search
+
+        return search(self.conn, text, limit=limit)
 
     # -- the demo's sessions ----------------------------------------------------------------------
 

@@ -36,6 +36,16 @@ def test_without_a_terminal_the_console_refuses_at_once(args: list[str], tmp_pat
     assert not (data / "pmconsole" / "demo.db").exists()  # the demo wrote nothing either
 
 
+def test_without_a_terminal_no_database_is_created(tmp_path: Path) -> None:
+    db = tmp_path / "new.db"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TEXTUAL")}
+    done = subprocess.run([sys.executable, "-m", "pmconsole", "--db", str(db)],
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          cwd=ROOT, env=env, timeout=60)
+    assert done.returncode == 2 and "needs a terminal" in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_under_textual_serve_the_browser_is_the_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TEXTUAL_DRIVER", "textual.drivers.web_driver:WebDriver")
     monkeypatch.setattr(console.sys, "__stdin__", None)

@@ -97,6 +97,31 @@ def test_pragmas_on_a_file(store: Store) -> None:
     assert not store.readonly
 
 
+def test_a_reopened_database_keeps_its_search_index_right_through_a_replace(tmp_path: Path) -> None:
+    """Every open (not only the one that creates the file) turns on foreign keys and the
+    recursive triggers the search index relies on: a row replaced by another program
+    (sqlite-utils' upsert, a script) leaves no stale words behind in search."""
+    path = tmp_path / "pm.db"
+    first = Store.open(path)
+    session = first.add(Session(title="kept"))
+    assert session.id is not None
+    finding = first.add(Finding(session_id=session.id, text="stale wording"))
+    first.close()
+    reader = Store.open(path, readonly=True)
+    assert reader.conn.execute("PRAGMA recursive_triggers").fetchone()[0] == 1
+    reader.close()
+    again = Store.open(path)
+    assert again.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert again.conn.execute("PRAGMA recursive_triggers").fetchone()[0] == 1
+    again.conn.execute(
+        "INSERT OR REPLACE INTO findings (id, session_id, position, kind, category, text)"
+        " VALUES (?, ?, 0, 'contributing factor', 'process', 'fresh wording')",
+        [finding.id, session.id])
+    assert [h.entity_id for h in search(again.conn, "fresh")] == [finding.id]
+    assert search(again.conn, "stale") == []
+    again.close()
+
+
 def test_wal_mode_is_persistent(tmp_path: Path) -> None:
     path = tmp_path / "pm.db"
     Store.open(path).close()

@@ -616,3 +616,28 @@ def test_restore_brings_back_id_place_and_flags_as_they_were(store: Store) -> No
     assert again.id not in (victim.id, None)
     texts = [f.text for f in store.list_children(Finding, session.id)]
     assert texts.index("finding 1") == 1
+
+
+def test_a_nested_write_that_ends_the_whole_transaction_saves_nothing(store: Store) -> None:
+    """Some failures make SQLite roll back the whole transaction (here a trigger's
+    RAISE(ROLLBACK)). Even if the caller catches the inner error and goes on, nothing of the
+    edit is saved, nothing after it sneaks in on its own, and the caller hears so."""
+    session = store.add(Session(title="outer"))
+    assert session.id is not None
+    store.conn.execute(
+        "CREATE TRIGGER no_boom BEFORE INSERT ON findings WHEN NEW.text = 'boom'"
+        " BEGIN SELECT RAISE(ROLLBACK, 'boom refused'); END"
+    )
+    with pytest.raises(SaveFailed, match="none of it was kept"):
+        with store.transaction():
+            store.add(Finding(session_id=session.id, text="before"))
+            with pytest.raises(sqlite3.IntegrityError):
+                store.add(Finding(session_id=session.id, text="boom"))
+            with pytest.raises(SaveFailed):
+                store.add(Finding(session_id=session.id, text="after, in a new transaction?"))
+            store.conn.execute("SELECT 1")  # the caller carries on regardless
+    assert store.list_children(Finding, session.id) == []
+    assert not store.conn.in_transaction
+    # The store is usable again at once.
+    store.add(Finding(session_id=session.id, text="next edit"))
+    assert [f.text for f in store.list_children(Finding, session.id)] == ["next edit"]

@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
 from pmconsole.domain.model import EntityKind
-from pmconsole.store.search import MARK_END, MARK_START, SearchHit, fts_query, search
+from pmconsole.store.search import MARK_END, MARK_START, SearchHit, fts_query
 from pmconsole.tui.guard import GuardedMessages
 from pmconsole.tui.screens.home import REVIEW_CSS, binding_commands, plural
 from pmconsole.tui.screens.too_small import TooSmallView
@@ -147,7 +147,7 @@ class SearchScreen(TooSmallView, GuardedMessages, ReviewList, Screen[None]):
             self.hits = []
         else:
             try:
-                self.hits = search(self.store.conn, text, limit=SEARCH_LIMIT)
+                self.hits = self.store.search(text, limit=SEARCH_LIMIT)
             except sqlite3.Error as error:
                 # Reported on the line under the box, not as a dialog: typing goes on.
                 self.hits = []

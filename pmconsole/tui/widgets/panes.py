@@ -54,8 +54,9 @@ def cell(value: str, style: str = "") -> Text:
 class _LazyCells(MutableMapping[Any, Any]):
     """One row's cells (column key → cell), made on first use by ``make(source)``.
 
-    DataTable keeps a mapping per row and reads it only to draw the row, to change a cell
-    or to remove the row; every one of those goes through this mapping's methods.
+    DataTable keeps a mapping per row and goes through its mapping methods whenever it
+    reads or changes a row (drawing it, get_row/get_cell, update_cell, sorting, adding or
+    removing a column); the cells are made then. Removing a row only lists its columns.
     """
 
     __slots__ = ("_cells", "_keys", "_make", "_source")
@@ -66,7 +67,10 @@ class _LazyCells(MutableMapping[Any, Any]):
 
     def _made(self) -> dict[Any, Any]:
         if self._cells is None:
-            self._cells = dict(zip_longest(self._keys, self._make(self._source)))
+            values = list(self._make(self._source))
+            if len(values) > len(self._keys):
+                raise ValueError("More values provided than there are columns.")
+            self._cells = dict(zip_longest(self._keys, values))
             self._make = self._source = None  # type: ignore[assignment]
         return self._cells
 
@@ -80,10 +84,10 @@ class _LazyCells(MutableMapping[Any, Any]):
         del self._made()[key]
 
     def __iter__(self) -> Iterator[Any]:
-        return iter(self._made())
+        return iter(self._keys if self._cells is None else self._cells)
 
     def __len__(self) -> int:
-        return len(self._made())
+        return len(self._keys if self._cells is None else self._cells)
 
 
 class EntryTable(DataTable[Any]):
@@ -150,7 +154,7 @@ class EntryTable(DataTable[Any]):
 
     def add_rows_lazily(self, sources: Iterable[S], make: Callable[[S], Sequence[Any]]) -> list[RowKey]:
         """Add a row per source whose cells ``make(source)`` makes when the row is first
-        drawn or changed: opening a 10,000-event timeline makes the cells of the rows on
+        read (drawn, changed, copied): opening a 10,000-event timeline makes the cells of the rows on
         screen, not 40,000 cells. ``make`` reads the pane as it is then."""
         keys = tuple(column.key for column in self.ordered_columns)
         return self._append_rows(_LazyCells(make, source, keys) for source in sources)
