@@ -454,3 +454,28 @@ async def test_rows_changed_before_they_are_first_drawn_show_the_change(tmp_path
         assert any("⚑" in line and "generated event 291" in line for line in lines), lines
         assert not any("generated event 292" in line for line in lines)
         assert any("generated event 299" in line for line in lines)
+
+
+async def test_keys_typed_just_before_ctrl_s_are_saved(demo: tuple[Store, int]) -> None:
+    """Typed faster than the screen redraws (a paste, a text expander, a fast typist), the
+    last keys before Ctrl+S are still waiting in the field when the shortcut arrives: the
+    dialog saves after them, not without them."""
+    from textual import events
+
+    store, sid = demo
+    app = make_app(store, session_id=sid)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")  # edit the first timeline event
+        await pilot.pause()
+        text_area = app.screen.query_one("#field-text")
+        text_area.text = ""  # type: ignore[attr-defined]
+        text_area.focus()
+        await pilot.pause()
+        typed = "Sam checked the replica"
+        # All at once, as a terminal delivers a burst: no pause between the keys.
+        for character in typed:
+            app.post_message(events.Key("space" if character == " " else character, character))
+        app.post_message(events.Key("ctrl+s", None))
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, ConsoleScreen)
+        assert store.list_children(TimelineEvent, sid)[0].text == typed

@@ -168,6 +168,18 @@ class FormDialog(ModalScreen[T | None], Generic[T]):
         return values if ok else None
 
     def action_save(self) -> None:
+        # Ctrl+S is a priority binding: it runs as soon as the app reads it, while keys typed
+        # just before it (fast typing, a paste, a text expander) may still wait in the
+        # focused field's queue. Save from that queue, after them, so none is lost.
+        focused = self.focused
+        if focused is None:
+            self._save()
+        else:
+            focused.call_later(self._save)
+
+    def _save(self) -> None:
+        if not self.is_active:
+            return  # already saved and closed (Ctrl+S pressed twice)
         values = self.collect()
         if values is None:
             self.show_error(None, "Nothing saved yet: fix the field marked above.")
