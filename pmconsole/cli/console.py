@@ -52,15 +52,18 @@ def run_console(db_path: Path, session_id: int | None = None, *, store: Store | 
     # again meanwhile, for nothing. The app turns it back on, and freezes what start-up
     # made, once its first frame is on screen (PostMortemApp.on_ready).
     gc.disable()
+    problem = terminal_problem()
     if store is None:
         missing = not db_path.exists() and not db_path.is_symlink()
         if session_id is not None and missing:
             # A session in a file that is not there: a mistyped path, not a new database.
             fail(f"{db_path}: does not exist.")
-        if missing and (problem := terminal_problem()) is not None:
+        if missing and problem is not None:
             fail(problem)  # before the new database is created, for a console that cannot run
         try:
-            store = Store.open(db_path)
+            # Without a terminal the database is still checked, so a damaged file or a wrong
+            # session gets its own message, but read-only: nothing is written or merged.
+            store = Store.open(db_path, readonly=problem is not None)
         except StoreError as error:
             fail(str(error))
     if session_id is not None:
@@ -69,8 +72,7 @@ def run_console(db_path: Path, session_id: int | None = None, *, store: Store | 
         except StoreError:
             store.close()
             fail(f"no session with id {session_id} in {db_path}")
-    problem = terminal_problem()  # after the database's own refusals, which say more
-    if problem is not None:
+    if problem is not None:  # after the database's own refusals, which say more
         store.close()
         fail(problem)
     from pmconsole.tui.app import PostMortemApp

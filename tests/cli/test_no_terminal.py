@@ -46,6 +46,32 @@ def test_without_a_terminal_no_database_is_created(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_without_a_terminal_a_crashed_database_is_left_as_it_is(tmp_path: Path) -> None:
+    """A database whose last run crashed still has its write-ahead log: opening it for
+    writing would merge the log into the file. A console that cannot run only reads it."""
+    import shutil
+
+    from pmconsole.domain.model import Session
+    from pmconsole.store.repository import Store
+
+    live = Store.open(tmp_path / "live.db")
+    live.add(Session(title="written before the crash"))
+    crashed = tmp_path / "crashed"
+    crashed.mkdir()
+    for suffix in ("", "-wal"):  # the files as a crash leaves them (the log not merged)
+        shutil.copy(f"{tmp_path / 'live.db'}{suffix}", f"{crashed / 'team.db'}{suffix}")
+    live.close()
+    db = crashed / "team.db"
+    before = (db.read_bytes(), Path(f"{db}-wal").read_bytes())
+    assert before[1], "the log should hold the session"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TEXTUAL")}
+    done = subprocess.run([sys.executable, "-m", "pmconsole", "--db", str(db), "open", "1"],
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          cwd=ROOT, env=env, timeout=60)
+    assert done.returncode == 2 and "needs a terminal" in done.stderr, done.stderr
+    assert (db.read_bytes(), Path(f"{db}-wal").read_bytes()) == before
+
+
 def test_under_textual_serve_the_browser_is_the_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TEXTUAL_DRIVER", "textual.drivers.web_driver:WebDriver")
     monkeypatch.setattr(console.sys, "__stdin__", None)
