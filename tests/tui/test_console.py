@@ -479,3 +479,25 @@ async def test_keys_typed_just_before_ctrl_s_are_saved(demo: tuple[Store, int]) 
         await pilot.pause(0.3)
         assert isinstance(app.screen, ConsoleScreen)
         assert store.list_children(TimelineEvent, sid)[0].text == typed
+
+
+async def test_a_quick_add_message_goes_when_the_line_is_emptied_or_left(demo: tuple[Store, int]) -> None:
+    """Why a line was not saved is about that line: emptied, or the pane left, the shared
+    screen stops showing it (a line left behind stays, for later)."""
+    store, sid = demo
+    app = make_app(store, session_id=sid)
+    async with app.run_test(size=SIZE) as pilot:
+        error = app.screen.query_one("#timeline .quick-error", Static)
+        await pilot.press("a", *"1430 db failed over", "enter")
+        await pilot.pause()
+        assert error.display and "colon" in shown(error)
+        await pilot.press("ctrl+u")  # the line emptied
+        await pilot.pause()
+        assert not error.display
+        await pilot.press(*"1430 again", "enter")
+        await pilot.pause()
+        assert error.display
+        await pilot.press("escape", "3")  # back to the table, then to Key findings
+        await pilot.pause()
+        assert not error.display
+        assert app.screen.query_one("#timeline-quick", Input).value == "1430 again"

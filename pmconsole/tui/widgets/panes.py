@@ -518,6 +518,10 @@ class EntryPane(Vertical, Generic[E]):
         if self.has_focus_within != self._shows_focus:
             self._shows_focus = self.has_focus_within
             self._paint_focus()
+            if not self._shows_focus:
+                # A quick-add message is about the line being typed: the room should not
+                # keep reading it once the facilitator has moved on (the line itself stays).
+                self._show_quick_message(None)
 
     def _paint_focus(self) -> None:
         # The title's colour goes into the title itself: setting border-title-color
@@ -692,6 +696,11 @@ class EntryPane(Vertical, Generic[E]):
         event.stop()
         if event.value.strip():
             self.post_message(self.Command(self.entity, "quick", None, event.value))
+
+    @on(Input.Changed, ".quick-add")
+    def _quick_changed(self, event: Input.Changed) -> None:
+        if not event.value:  # emptied (Ctrl+U, or Enter taking the line): its message goes
+            self._show_quick_message(None)
 
     @on(QuickAddInput.Pasted)
     def _quick_pasted(self, event: QuickAddInput.Pasted) -> None:
