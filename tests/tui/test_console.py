@@ -501,3 +501,22 @@ async def test_a_quick_add_message_goes_when_the_line_is_emptied_or_left(demo: t
         await pilot.pause()
         assert not error.display
         assert app.screen.query_one("#timeline-quick", Input).value == "1430 again"
+
+
+async def test_an_agenda_item_with_blameful_notes_shows_the_flag_mark(demo: tuple[Store, int]) -> None:
+    import dataclasses
+
+    from pmconsole.domain.blame import detect, to_flag
+    from pmconsole.domain.model import EntityKind
+
+    store, sid = demo
+    item = store.list_children(AgendaItem, sid)[1]
+    assert item.id is not None
+    notes = "Why the on-call engineer was careless"
+    flags = [to_flag(m, sid, EntityKind.AGENDA, item.id, NOW) for m in detect(notes, names=())]
+    assert flags
+    store.save_with_flags(dataclasses.replace(item, notes=notes), EntityKind.AGENDA, flags, since=item)
+    app = make_app(store, session_id=sid)
+    async with app.run_test(size=SIZE):
+        agenda = rows(app.screen.query_one(AgendaPane))
+        assert agenda[1][0] == "·⚑" and agenda[0][0] == "·"

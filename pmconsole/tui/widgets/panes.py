@@ -778,6 +778,8 @@ class AgendaPane(EntryPane[AgendaItem]):
             state = Text("‖" if entry.paused_at else "▶", style="bold dark_orange")
         else:
             state = Text("·")
+        if entry.id in self.flagged:  # blameful notes: the mark beside the state, as elsewhere
+            state.append(FLAG_MARK, style="bold red")
         planned = f"{entry.planned_minutes}" + (f"+{entry.extra_minutes}" if entry.extra_minutes else "")
         actual_text = "" if actual is None else f"{actual:.0f}m"
         over = actual is not None and actual * 60 > agenda_clock.allowed_seconds(entry)
