@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from datetime import date as _date
 from datetime import datetime as _datetime
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -173,22 +174,36 @@ def clock_time(moment: DateTime | None, tz: str, *, seconds: bool = False) -> st
     """
     if moment is None:
         return ""
+    local = _local(moment, tz)
+    if local is None:
+        return format_time(moment, tz, seconds=seconds)  # a name only pendulum knows, or a bad one
+    if seconds:
+        return f"{local.hour:02d}:{local.minute:02d}:{local.second:02d}"
+    return f"{local.hour:02d}:{local.minute:02d}"
+
+
+def local_date(moment: DateTime, tz: str) -> _date:
+    """The day ``moment`` falls on in tz (as ``moment.in_timezone(tz).date()``, faster)."""
+    local = _local(moment, tz)
+    if local is None:
+        return moment.in_timezone(_zone(tz)).date()
+    return local.date()
+
+
+def _local(moment: DateTime, tz: str) -> _datetime | None:
+    """``moment`` as a standard-library datetime in tz; None for a zone zoneinfo lacks."""
     zone = _STDLIB_ZONES.get(tz)
     if zone is None:
         try:
             zone = _STDLIB_ZONES[tz] = ZoneInfo(tz)
         except (ValueError, KeyError, OSError, TypeError):
-            return format_time(moment, tz, seconds=seconds)  # a name only pendulum knows, or a bad one
+            return None
     if moment.tzinfo is pendulum.UTC:
         # What the store reads back (every time is stored in UTC): the zone's own fromutc
         # takes the wall time as it is, without asking pendulum for an offset (twice as fast).
-        local = zone.fromutc(_datetime(moment.year, moment.month, moment.day, moment.hour,
-                                       moment.minute, moment.second, tzinfo=zone))
-    else:
-        local = _datetime.fromtimestamp(moment.timestamp(), zone)
-    if seconds:
-        return f"{local.hour:02d}:{local.minute:02d}:{local.second:02d}"
-    return f"{local.hour:02d}:{local.minute:02d}"
+        return zone.fromutc(_datetime(moment.year, moment.month, moment.day, moment.hour,
+                                      moment.minute, moment.second, tzinfo=zone))
+    return _datetime.fromtimestamp(moment.timestamp(), zone)
 
 
 _STDLIB_ZONES: dict[str, ZoneInfo] = {}

@@ -14,6 +14,7 @@ from pmconsole.domain.times import (
     TimeParseError,
     clock_time,
     format_time,
+    local_date,
     parse_date,
     parse_time,
     parse_window_days,
@@ -372,6 +373,8 @@ def test_clock_time_is_format_time_faster(instant: datetime.datetime, tz: str) -
     assert clock_time(moment, tz) == format_time(moment, tz)
     elsewhere = moment.in_timezone("Asia/Tokyo")  # any other zone: the general path
     assert clock_time(elsewhere, tz) == format_time(moment, tz)
+    assert local_date(moment, tz) == moment.in_timezone(tz).date()
+    assert local_date(elsewhere, tz) == moment.in_timezone(tz).date()
     # The header's clock, with seconds, both ways.
     assert clock_time(moment, tz, seconds=True) == format_time(moment, tz, seconds=True)
     assert clock_time(elsewhere, tz, seconds=True) == format_time(moment, tz, seconds=True)

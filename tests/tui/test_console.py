@@ -520,3 +520,38 @@ async def test_an_agenda_item_with_blameful_notes_shows_the_flag_mark(demo: tupl
     async with app.run_test(size=SIZE):
         agenda = rows(app.screen.query_one(AgendaPane))
         assert agenda[1][0] == "·⚑" and agenda[0][0] == "·"
+
+
+async def test_a_timeline_across_midnight_shows_each_time_with_its_day(demo: tuple[Store, int]) -> None:
+    """Within one day the timeline shows times alone; once an event falls on another day
+    (in the session's zone) the later days' times say so, so 00:10 after 23:50 reads right."""
+    from typing import Any
+
+    store, sid = demo
+    app = make_app(store, session_id=sid)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        pane = app.screen.query_one(TimelinePane)
+        assert [row[1] for row in rows(pane)][:2] == ["10:00", "10:02"]
+        # Added during the meeting: the night after the incident, Berlin time.
+        late = store.add(TimelineEvent(sid, pendulum.datetime(2026, 11, 18, 23, 10, tz="UTC"),
+                                       "certificate rotation finished overnight"))
+        pane.upsert(late, False)
+        await pilot.pause()
+        times = [row[1] for row in rows(pane)]
+        assert times[0] == "10:00" and times[-1] == "00:10 +1", times
+        update: Any = app.screen._compositor.render_update(full=True)
+        screen = "\n".join("".join(s.text for s in strip) for strip in update.strips)
+        assert "00:10 +1" in screen and "certificate rotation finished" in screen
+        # An event the day before becomes the first day: every row is counted from it.
+        eve = store.add(TimelineEvent(sid, pendulum.datetime(2026, 11, 17, 20, 0, tz="UTC"),
+                                      "the certificate's last renewal attempt"))
+        pane.upsert(eve, False)
+        await pilot.pause()
+        times = [row[1] for row in rows(pane)]
+        assert times[0] == "21:00" and times[1] == "10:00 +1" and times[-1] == "00:10 +2", times
+    # Opened again, the timeline is dated from the start.
+    app = make_app(store, session_id=sid)
+    async with app.run_test(size=SIZE):
+        times = [row[1] for row in rows(app.screen.query_one(TimelinePane))]
+        assert times[0] == "21:00" and times[-1] == "00:10 +2"

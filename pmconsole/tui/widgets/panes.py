@@ -35,7 +35,7 @@ from textual.widgets.data_table import Row, RowKey
 
 from pmconsole.domain import agenda as agenda_clock
 from pmconsole.domain.model import ActionItem, AgendaItem, EntityKind, EventKind, Finding, TimelineEvent
-from pmconsole.domain.times import clock_time
+from pmconsole.domain.times import clock_time, local_date
 
 E = TypeVar("E", AgendaItem, TimelineEvent, Finding, ActionItem)
 S = TypeVar("S")
@@ -808,20 +808,54 @@ class TimelinePane(EntryPane[TimelineEvent]):
         ),
     ]
 
+    # A timeline within one day (in the session's zone) shows times alone. One that crosses
+    # midnight marks the times of each later day with how many days after the first they
+    # are, as timetables do ("00:10 +1"), or 00:10 after 23:50 would read as going back in
+    # time. (The minutes and exports write whole dates.)
+    TIME_WIDTH, DATED_TIME_WIDTH = 5, 8
+    dated = False
+    first_day: Date | None = None
+
     def columns(self) -> Sequence[tuple[str, str, int | None]]:
-        return [("marks", " ", 2), ("time", "Time", 5), ("kind", "Kind", 13), ("text", "Event", None)]
+        return [("marks", " ", 2), ("time", "Time", self.TIME_WIDTH), ("kind", "Kind", 13),
+                ("text", "Event", None)]
 
     def sort_key(self, entry: TimelineEvent) -> Any:
         return (entry.at, entry.id)
 
     def row(self, entry: TimelineEvent) -> list[Text]:
         assert entry.id is not None
+        clock = clock_time(entry.at, self.tz)
+        if self.dated and self.first_day is not None:
+            later = (local_date(entry.at, self.tz) - self.first_day).days
+            if later:
+                clock = f"{clock} +{later}"
         return [
             _marks_cell(entry.starred, entry.id in self.flagged),
-            _time_cell(clock_time(entry.at, self.tz)),
+            _time_cell(clock),
             _kind_cell(entry.kind),
             cell(entry.text),
         ]
+
+    def set_entries(self, entries: Iterable[TimelineEvent], flagged: set[int]) -> None:
+        entries = list(entries)
+        times = [e.at for e in entries]
+        self.first_day = local_date(min(times), self.tz) if times else None
+        self.dated = bool(times) and local_date(max(times), self.tz) != self.first_day
+        self.table.columns["time"].width = self.DATED_TIME_WIDTH if self.dated else self.TIME_WIDTH  # type: ignore[index]
+        super().set_entries(entries, flagged)
+
+    def upsert(self, entry: TimelineEvent, flagged: bool) -> None:
+        day = local_date(entry.at, self.tz)
+        first = self.first_day
+        if first is None or day < first or (day != first and not self.dated):
+            # The first day or the dating changes: every row is shown again.
+            assert entry.id is not None
+            marked = (self.flagged | {entry.id}) if flagged else (self.flagged - {entry.id})
+            self.set_entries({**self.entries, entry.id: entry}.values(), marked)
+            self.select(entry.id)
+            return
+        super().upsert(entry, flagged)
 
 
 @functools.cache
@@ -832,7 +866,7 @@ def _marks_cell(starred: bool, flagged: bool) -> Text:
     return marks
 
 
-@functools.lru_cache(maxsize=1440)  # one per minute of the day
+@functools.lru_cache(maxsize=4096)  # one per minute of the day (and of a few more, when dated)
 def _time_cell(clock: str) -> Text:
     return Text(clock, no_wrap=True)
 
