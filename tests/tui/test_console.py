@@ -555,3 +555,33 @@ async def test_a_timeline_across_midnight_shows_each_time_with_its_day(demo: tup
     async with app.run_test(size=SIZE):
         times = [row[1] for row in rows(app.screen.query_one(TimelinePane))]
         assert times[0] == "21:00" and times[-1] == "00:10 +2"
+
+
+async def test_adding_a_person_reads_every_entry_again_for_blame(demo: tuple[Store, int]) -> None:
+    """"Zorro made a mistake" is about a person only once Zorro is in the room: adding him
+    to the attendees flags the entry typed before (as the minutes' lint would), removing him
+    again takes the open flag away."""
+    store, sid = demo
+    typed = store.add(TimelineEvent(sid, pendulum.datetime(2026, 11, 18, 9, 30, tz="UTC"),
+                                    "Zorro made a mistake in the renewal job"))
+
+    def open_flags() -> list[int]:
+        return [f.entity_id for f in store.load(sid).flags
+                if f.status is FlagStatus.OPEN and f.entity_id == typed.id]
+
+    app = make_app(store, session_id=sid)
+    async with app.run_test(size=SIZE) as pilot:
+        assert open_flags() == []
+        attendees = ", ".join(store.get_session(sid).attendees)
+        for value, expected in ((f"{attendees}, Zorro", [typed.id]), (attendees, [])):
+            await pilot.press("i")
+            await pilot.pause()
+            app.screen.query_one("#field-attendees", Input).value = value
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert isinstance(app.screen, ConsoleScreen)
+            assert open_flags() == expected
+            timeline = rows(app.screen.query_one(TimelinePane))
+            marked = [row for row in timeline if "Zorro made a mistake" in row[3]][0]
+            assert ("⚑" in marked[0]) is bool(expected)
+        assert app.handled_errors == []

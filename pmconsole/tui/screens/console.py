@@ -1040,13 +1040,46 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
         today = now.in_timezone(self.session.timezone).date()
 
         def save(session: Session) -> Session:
-            saved = self.store.update(session, since=self.session)
+            from pmconsole.domain.blame import session_names
+
+            before = self.session
+            with self.store.transaction():  # the details and the flags they change, or neither
+                saved = self.store.update(session, since=before)
+                rescanned = session_names(saved) != session_names(before)
+                if rescanned:
+                    self._rescan_flags(saved)
             self._replace_in_record(saved)
             self.query_one(TimelinePane).tz = saved.timezone
             self.reload()
+            if rescanned:
+                open_flags = sum(1 for f in self.flags if f.status is FlagStatus.OPEN)
+                self.app.say(  # type: ignore[attr-defined]
+                    f"The people in the room changed, so every entry was read again for blameful "
+                    f"wording: {open_flags} open flag{'s' if open_flags != 1 else ''}.",
+                    timeout=6,
+                )
             return saved
 
         self.app.push_screen(session_dialog(self.session, now, today, save))
+
+    def _rescan_flags(self, session: Session) -> None:
+        """Read every entry of this session again with ``session``'s people: "Bob made a
+        mistake" is about a person once Bob is an attendee (as the minutes' lint reads it),
+        and no longer once he is not. Accepted and dismissed flags stay; runs inside the
+        caller's transaction."""
+        from pmconsole.domain.blame import SCANNED_TEXT, flags_for, session_names
+
+        assert self.record is not None
+        names, now = session_names(session), self.now()
+        record = self.record
+        for entries in (record.agenda, record.timeline, record.findings, record.actions):
+            for entry in entries:
+                if entry.session_id != self.session_id or entry.id is None:
+                    continue  # an open action item of the session this one follows up
+                entity, field = SCANNED_TEXT[type(entry)]
+                flags = flags_for(getattr(entry, field), names=names, session_id=self.session_id,
+                                  entity=entity, entity_id=entry.id, now=now)
+                self.store.replace_flags(self.session_id, entity, entry.id, flags)
 
     def action_undo(self) -> None:
         if not self.undo_stack:
