@@ -27,7 +27,7 @@ from pmconsole.exchange.files import (
 )
 from pmconsole.exchange.json_io import ImportFailed, dump_session, load_session
 from pmconsole.exchange.minutes import render_minutes
-from pmconsole.exchange.timeline_csv import CsvImportFailed, parse_timeline_csv
+from pmconsole.exchange.timeline_csv import CsvImportFailed, not_yet_in, parse_timeline_csv
 from pmconsole.store.review import linked_titles
 
 # Files read by import: far above any real session or timeline, and safe to hold in memory.
@@ -165,11 +165,15 @@ def timeline_import_command(ctx: click.Context, session_id: int, file: Path) -> 
             fail(f"{file}: {error}")
         for warning in warnings:
             click.echo(f"pmconsole: warning: {file}: {warning}", err=True)
+        events, known = not_yet_in(events, store.list_children(TimelineEvent, session_id))
         # One transaction for the whole file: all the events and their blame flags are
         # saved, or none. The flags are the ones typing each row in the console would raise.
         saved, flags = store.add_many_with_flags(events, names=session_names(session), now=now)
     noun = "event" if len(events) == 1 else "events"
     lines = [f"{len(events)} timeline {noun} added to session {session_id}"]
+    if known:
+        lines.append(f"{known} row{'s were' if known != 1 else ' was'} already in the timeline "
+                     "and left out")
     if flags:
         lines.extend(_flag_lines(session, saved, flags))
     _write_stdout("".join(line + "\n" for line in lines))

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from pendulum import DateTime
 
@@ -114,6 +114,21 @@ def parse_timeline_csv(
     if not events:
         warnings.append("the file has no rows after the header")
     return events, warnings
+
+
+def not_yet_in(
+    events: Sequence[TimelineEvent], timeline: Iterable[TimelineEvent]
+) -> tuple[list[TimelineEvent], int]:
+    """The events the timeline does not hold yet (same moment, kind, text and link), and
+    how many it does: importing a file again, or a longer copy of it, adds only what is
+    new instead of doubling the timeline."""
+    def key(event: TimelineEvent) -> tuple[float, EventKind, str, str]:
+        # The instant, not the aware time: == across zones fails for a repeated local hour.
+        return (event.at.timestamp(), event.kind, event.text, event.link)
+
+    seen = {key(e) for e in timeline}
+    fresh = [e for e in events if key(e) not in seen]
+    return fresh, len(events) - len(fresh)
 
 
 def _rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:

@@ -302,6 +302,26 @@ def test_timeline_import_adds_every_row(db: Path, tmp_path: Path) -> None:
                                       for m in (0, 5, 7)]
 
 
+def test_timeline_import_again_adds_only_the_new_rows(db: Path, tmp_path: Path) -> None:
+    """The same file imported twice (or a longer copy of it) does not double the timeline."""
+    data = tmp_path / "t.csv"
+    data.write_text("time,kind,text\n10:00,trigger,Deploy\n10:07,escalation,Paged\n", encoding="utf-8")
+    assert run(db, "timeline", "import", "2", str(data)).exit_code == 0
+    before = len(events_of(db, 2))
+    again = run(db, "timeline", "import", "2", str(data))
+    assert again.exit_code == 0, again.output
+    assert again.stdout == ("0 timeline events added to session 2\n"
+                            "2 rows were already in the timeline and left out\n")
+    assert len(events_of(db, 2)) == before
+    data.write_text("time,kind,text\n10:00,trigger,Deploy\n10:07,escalation,Paged\n"
+                    "10:07,escalation,Paged again\n", encoding="utf-8")
+    longer = run(db, "timeline", "import", "2", str(data))
+    assert longer.stdout == ("1 timeline event added to session 2\n"
+                             "2 rows were already in the timeline and left out\n")
+    assert [e.text for e in events_of(db, 2)].count("Paged again") == 1
+    assert len(events_of(db, 2)) == before + 1
+
+
 def test_timeline_import_warnings_go_to_stderr(db: Path, tmp_path: Path) -> None:
     data = tmp_path / "t.csv"
     data.write_text("time,kind,text,owner\n10:00,other,x,Ana\n")

@@ -88,6 +88,18 @@ async def test_csv_import_adds_all_rows_or_says_which_row_is_wrong(tmp_path: Pat
         assert len(texts) == before + 2 and "Post-incident review | scheduled" in texts
         table = app.screen.query_one("#timeline-table")
         assert table.row_count == before + 2  # type: ignore[attr-defined]
+        # The same file again: nothing doubles, and the facilitator is told why.
+        notes: list[str] = []
+        app.say = lambda message, **_: notes.append(message)  # type: ignore[method-assign]
+        await pilot.press("I")
+        await pilot.pause()
+        app.screen.query_one("#field-path", Input).value = str(good)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert len(store.list_children(TimelineEvent, sid)) == before + 2
+        assert table.row_count == before + 2  # type: ignore[attr-defined]
+        assert notes[-1] == ("0 timeline events imported. 2 rows were already in the timeline "
+                             "and left out.")
 
 
 async def test_minutes_preview_and_invitation(tmp_path: Path) -> None:

@@ -64,5 +64,5 @@ def csv_import_dialog(save: Callable[[dict[str, Any]], dict[str, Any]]) -> FormD
 def _existing_file(text: str) -> Path:
     path = _path(text)
     if not path.is_file():
-        raise FieldError(f"No file at {path}.")
+        raise FieldError(f"No file at {path.absolute()}.")  # (relative to where pmconsole started)
     return path

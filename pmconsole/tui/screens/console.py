@@ -933,7 +933,7 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
 
     def action_import_csv(self) -> None:
         from pmconsole.exchange.files import UnreadableFile, read_text_file
-        from pmconsole.exchange.timeline_csv import CsvImportFailed, parse_timeline_csv
+        from pmconsole.exchange.timeline_csv import CsvImportFailed, not_yet_in, parse_timeline_csv
         from pmconsole.tui.dialogs.files import csv_import_dialog
         from pmconsole.tui.dialogs.form import FieldError
 
@@ -950,12 +950,16 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
                 events, warnings = parse_timeline_csv(text, session=self.session, now=now)
             except CsvImportFailed as error:
                 raise FieldError(str(error)) from error
+            events, known = not_yet_in(events, self.store.list_children(TimelineEvent, self.session_id))
             # Each row is flagged as a typed entry is, in the same transaction as the events.
             _, flags = self.store.add_many_with_flags(events, names=self.names, now=now)
             self.reload()  # reads the flags too: the rows show ⚑
             for warning in warnings:
                 self.app.say(warning, severity="warning", timeout=8)  # type: ignore[attr-defined]
             count = f"{len(events)} timeline event{'s' if len(events) != 1 else ''} imported."
+            if known:
+                count += (f" {known} row{'s were' if known != 1 else ' was'} already in the timeline "
+                          "and left out.")
             if flags:
                 count += (f" ⚑ {len(flags)} blameful phrase{'s' if len(flags) != 1 else ''} flagged: "
                           "press f on the event for a reframe.")
