@@ -550,11 +550,19 @@ async def test_a_timeline_across_midnight_shows_each_time_with_its_day(demo: tup
         await pilot.pause()
         times = [row[1] for row in rows(pane)]
         assert times[0] == "21:00" and times[1] == "10:00 +1" and times[-1] == "00:10 +2", times
+        # Weeks later (a follow-up note): the column makes room, nothing is cut to "+3".
+        later = store.add(TimelineEvent(sid, pendulum.datetime(2026, 12, 20, 8, 0, tz="UTC"),
+                                        "follow-up: renewal alert tested"))
+        pane.upsert(later, False)
+        await pilot.pause()
+        update = app.screen._compositor.render_update(full=True)
+        screen = "\n".join("".join(s.text for s in strip) for strip in update.strips)
+        assert "09:00 +33" in screen and "00:10 +2 " in screen, screen
     # Opened again, the timeline is dated from the start.
     app = make_app(store, session_id=sid)
     async with app.run_test(size=SIZE):
         times = [row[1] for row in rows(app.screen.query_one(TimelinePane))]
-        assert times[0] == "21:00" and times[-1] == "00:10 +2"
+        assert times[0] == "21:00" and times[-2:] == ["00:10 +2", "09:00 +33"]
 
 
 async def test_adding_a_person_reads_every_entry_again_for_blame(demo: tuple[Store, int]) -> None:

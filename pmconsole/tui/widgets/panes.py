@@ -812,9 +812,9 @@ class TimelinePane(EntryPane[TimelineEvent]):
     # midnight marks the times of each later day with how many days after the first they
     # are, as timetables do ("00:10 +1"), or 00:10 after 23:50 would read as going back in
     # time. (The minutes and exports write whole dates.)
-    TIME_WIDTH, DATED_TIME_WIDTH = 5, 8
-    dated = False
+    TIME_WIDTH = 5
     first_day: Date | None = None
+    last_day_shown = 0  # the most days after the first the time column has room for
 
     def columns(self) -> Sequence[tuple[str, str, int | None]]:
         return [("marks", " ", 2), ("time", "Time", self.TIME_WIDTH), ("kind", "Kind", 13),
@@ -826,7 +826,7 @@ class TimelinePane(EntryPane[TimelineEvent]):
     def row(self, entry: TimelineEvent) -> list[Text]:
         assert entry.id is not None
         clock = clock_time(entry.at, self.tz)
-        if self.dated and self.first_day is not None:
+        if self.last_day_shown and self.first_day is not None:
             later = (local_date(entry.at, self.tz) - self.first_day).days
             if later:
                 clock = f"{clock} +{later}"
@@ -841,15 +841,18 @@ class TimelinePane(EntryPane[TimelineEvent]):
         entries = list(entries)
         times = [e.at for e in entries]
         self.first_day = local_date(min(times), self.tz) if times else None
-        self.dated = bool(times) and local_date(max(times), self.tz) != self.first_day
-        self.table.columns["time"].width = self.DATED_TIME_WIDTH if self.dated else self.TIME_WIDTH  # type: ignore[index]
+        days = (local_date(max(times), self.tz) - self.first_day).days if self.first_day else 0
+        # Room for " +N" with as many digits as the last day needs: cut, "+34" would read "+3".
+        self.last_day_shown = 10 ** len(str(days)) - 1 if days else 0
+        width = self.TIME_WIDTH + (2 + len(str(days)) if days else 0)
+        self.table.columns["time"].width = width  # type: ignore[index]
         super().set_entries(entries, flagged)
 
     def upsert(self, entry: TimelineEvent, flagged: bool) -> None:
         day = local_date(entry.at, self.tz)
         first = self.first_day
-        if first is None or day < first or (day != first and not self.dated):
-            # The first day or the dating changes: every row is shown again.
+        if first is None or day < first or (day - first).days > self.last_day_shown:
+            # The first day or the room the times need changes: every row is shown again.
             assert entry.id is not None
             marked = (self.flagged | {entry.id}) if flagged else (self.flagged - {entry.id})
             self.set_entries({**self.entries, entry.id: entry}.values(), marked)
