@@ -525,6 +525,7 @@ async def test_an_agenda_item_with_blameful_notes_shows_the_flag_mark(demo: tupl
 async def test_a_timeline_across_midnight_shows_each_time_with_its_day(demo: tuple[Store, int]) -> None:
     """Within one day the timeline shows times alone; once an event falls on another day
     (in the session's zone) the later days' times say so, so 00:10 after 23:50 reads right."""
+    import dataclasses
     from typing import Any
 
     store, sid = demo
@@ -558,6 +559,13 @@ async def test_a_timeline_across_midnight_shows_each_time_with_its_day(demo: tup
         update = app.screen._compositor.render_update(full=True)
         screen = "\n".join("".join(s.text for s in strip) for strip in update.strips)
         assert "09:00 +33" in screen and "00:10 +2 " in screen, screen
+        # The first day's only event moved to the next day: the days count from there.
+        pane.upsert(dataclasses.replace(eve, at=pendulum.datetime(2026, 11, 18, 20, 0, tz="UTC")), False)
+        await pilot.pause()
+        times = [row[1] for row in rows(pane)]
+        assert times[0] == "10:00" and times[-2:] == ["00:10 +1", "09:00 +32"], times
+        pane.upsert(eve, False)  # and back
+        await pilot.pause()
     # Opened again, the timeline is dated from the start.
     app = make_app(store, session_id=sid)
     async with app.run_test(size=SIZE):

@@ -851,7 +851,9 @@ class TimelinePane(EntryPane[TimelineEvent]):
     def upsert(self, entry: TimelineEvent, flagged: bool) -> None:
         day = local_date(entry.at, self.tz)
         first = self.first_day
-        if first is None or day < first or (day - first).days > self.last_day_shown:
+        old = self.entries.get(entry.id) if entry.id is not None else None
+        moved_off_first = old is not None and day != first and local_date(old.at, self.tz) == first
+        if first is None or day < first or (day - first).days > self.last_day_shown or moved_off_first:
             # The first day or the room the times need changes: every row is shown again.
             assert entry.id is not None
             marked = (self.flagged | {entry.id}) if flagged else (self.flagged - {entry.id})
