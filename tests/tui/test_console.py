@@ -359,6 +359,9 @@ async def test_blame_flag_marks_entry_and_reframe_is_one_key_away(demo: tuple[St
         row = next(r for r in rows(app.screen.query_one(TimelinePane)) if "Dave forgot" in r[3])
         assert "⚑" in row[0]
         assert "⚑ 1 flag" in shown(app.screen.query_one("#header-flags", Static))
+        # The notification names the kind of wording, and does not repeat the blame aloud.
+        told = [n.message for n in app._notifications if "Blameful wording" in n.message]
+        assert told and "Dave" not in told[-1] and "(attribution)" in told[-1], told
         await pilot.press("f")
         await pilot.pause()
         assert type(app.screen).__name__ == "FlagDialog"

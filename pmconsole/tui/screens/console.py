@@ -506,8 +506,12 @@ class ConsoleScreen(GuardedMessages, Screen[None]):
     def _show_saved(self, entity: EntityKind, saved: Any, saved_flags: list[BlameFlag]) -> None:
         self._after_save(entity, saved, saved_flags)
         if saved_flags:
+            # The kind of wording, not the phrase: a notification on the shared screen that
+            # repeats "Bob made a mistake" in large letters would amplify the very blame the
+            # flag is there to redirect. The phrase is in the row, and f shows it.
+            kinds = ", ".join(dict.fromkeys(flag.category.value for flag in saved_flags))
             self.app.say(  # type: ignore[attr-defined]
-                f"⚑ Blameful wording: “{saved_flags[0].phrase}”. Press f on the entry for a reframe.",
+                f"⚑ Blameful wording ({kinds}) flagged on this entry. Press f on it for a reframe.",
                 severity="warning",
                 timeout=6,
             )
