@@ -15,6 +15,7 @@ from pmconsole.store.search import MARK_END, MARK_START, search
 from pmconsole.tui.screens.console import ConsoleScreen
 from pmconsole.tui.screens.home import HomeScreen
 from pmconsole.tui.screens.search import (
+    LEAD_CHARS,
     MATCH_STYLE,
     ResultsTable,
     SearchScreen,
@@ -62,6 +63,17 @@ def test_snippet_content_styles_only_the_marked_words() -> None:
     assert content.plain == "The certificate job [b]x[/] expired later"
     marked = [(content.plain[s.start:s.end], str(s.style)) for s in content.spans]
     assert marked == [("certificate", MATCH_STYLE), ("expired", MATCH_STYLE)]
+
+
+def test_a_match_far_into_its_snippet_is_brought_forward() -> None:
+    """At 80 columns the Match column is about 20 wide: the match must be near the start."""
+    content = snippet_content(f"…Mei acknowledges the page and opens the payments dashboard; "
+                              f"Sam checks the {MARK_START}certificate{MARK_END} with openssl")
+    assert content.plain == "…checks the certificate with openssl"
+    assert content.plain.index("certificate") <= LEAD_CHARS + 1
+    assert [content.plain[s.start:s.end] for s in content.spans] == ["certificate"]
+    # Short context stays whole.
+    assert snippet_content(f"The {MARK_START}job{MARK_END} failed").plain == "The job failed"
 
 
 def test_snippet_content_of_plain_and_broken_snippets() -> None:
@@ -185,7 +197,7 @@ async def test_hostile_text_in_results_is_shown_as_typed(tmp_path: Path) -> None
     app = review_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("slash")
-        await type_query(pilot, "outage")
+        await type_query(pilot, "claim")
         found = rows(app.screen.query_one(ResultsTable))
         assert {r[1] for r in found} == {"[@click=app.quit]x[/] outage"}
         assert "[b]bold[/b] claim about the outage" in {r[3] for r in found}

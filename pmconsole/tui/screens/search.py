@@ -42,11 +42,25 @@ _MARKS = re.compile(f"({re.escape(MARK_START)}|{re.escape(MARK_END)})")
 _OPERATORS = re.compile(r'["*()^:+-]|\b(?:AND|OR|NOT|NEAR)\b')
 
 
+# Words kept before the first match: enough to read it in context, little enough that the
+# match itself shows in the narrowest Match column (an 80-column terminal cut it off).
+LEAD_CHARS = 12
+
+
 def snippet_content(snippet: str) -> Content:
-    """A search snippet with its marked words highlighted, on one line; never markup."""
+    """A search snippet with its marked words highlighted, on one line; never markup.
+    Long text before the first match is shortened to its last words, after an "…"."""
+    snippet = snippet.replace("\r", " ").replace("\n", " ")
+    lead, mark, rest = snippet.partition(MARK_START)
+    if mark and len(lead) > LEAD_CHARS:
+        kept = lead[-LEAD_CHARS:]
+        # From a word's start where there is one; the snippet's own "…" is not doubled.
+        space = kept.find(" ")
+        kept = kept[space + 1:] if 0 <= space < len(kept) - 1 else kept
+        snippet = "…" + kept + mark + rest
     pieces: list[str | tuple[str, str]] = []
     marked = False
-    for part in _MARKS.split(snippet.replace("\r", " ").replace("\n", " ")):
+    for part in _MARKS.split(snippet):
         if part == MARK_START:
             marked = True
         elif part == MARK_END:
