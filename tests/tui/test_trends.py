@@ -126,3 +126,16 @@ async def test_bindings(tmp_path: Path) -> None:
                                                                  "metrics: reload"}
         for binding in MetricsScreen.BINDINGS:
             assert binding.id and binding.tooltip  # type: ignore[union-attr]
+
+
+async def test_at_80_columns_every_figure_column_shows(tmp_path: Path) -> None:
+    """The severity box goes under the medians on a narrow terminal: beside them, it pushed
+    the p90 and incident counts out of sight."""
+    store, _ = history_store(tmp_path / "h.db", count=12)
+    app = review_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_metrics(pilot)
+        table = app.screen.query_one("#metrics-overall-table", DataTable)
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        assert [str(c.label) for c in table.columns.values()] == ["Metric", "Median", "p90", "Incidents"]
+        assert errors(app) == []

@@ -124,8 +124,10 @@ class MetricsScreen(TooSmallView, GuardedMessages, Screen[None]):
         self.query_one("#metrics-body", VerticalScroll).focus()
 
     def on_resize(self) -> None:
-        # Taller charts when the screen has room for them (a projector at 200×60).
+        # Taller charts when the screen has room for them (a projector at 200×60); below 100
+        # columns the severity box goes under the medians, whose p90 column it hid.
         self.set_class(self.size.height >= 50, "-tall")
+        self.set_class(self.size.width < 100, "-narrow")
 
     def fill_tables(self) -> None:
         report = self.report
