@@ -208,20 +208,17 @@ class Store:
 
     # -- generic helpers ----------------------------------------------------------------------
 
-    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        """The rows of a query, each as {column: value}."""
-        cursor = self.conn.execute(sql, params)
-        columns = [d[0] for d in cursor.description]
-        return [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
-
     def _select(self, table: str, where: str | None, params: Sequence[Any] = (), *,
                 order_by: str | None = None) -> list[dict[str, Any]]:
+        """The rows of one table, each as {column: value}."""
         sql = f"SELECT * FROM {table}"
         if where:
             sql += f" WHERE {where}"
         if order_by:
             sql += f" ORDER BY {order_by}"
-        return self._rows(sql, params)
+        cursor = self.conn.execute(sql, params)
+        columns = [d[0] for d in cursor.description]
+        return [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
 
     def _insert_row(self, table: str, row: dict[str, Any]) -> int:
         """Insert one row (column names come from our dataclasses, never from the user)."""
